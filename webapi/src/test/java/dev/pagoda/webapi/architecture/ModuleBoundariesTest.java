@@ -1,0 +1,77 @@
+package dev.pagoda.webapi.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.pagoda.engine.archfixture.EngineReachingIntoWebapi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module arrows of docs/architecture.md, checked on the compiled classes:
+ * models-catalog <- engine <- webapi <- app-gui. Maven already stops a module from seeing the
+ * modules above it; these rules also keep Helidon and JavaFX out of the lower modules, where a
+ * transitive dependency could otherwise slip them in. It lives in the highest module built so far,
+ * whose test class path holds every module below it.
+ */
+class ModuleBoundariesTest {
+
+    static final ArchRule CATALOG_STANDS_ALONE = noClasses()
+            .that().resideInAPackage("dev.pagoda.catalog..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "dev.pagoda.engine..", "dev.pagoda.webapi..", "dev.pagoda.gui..", "io.helidon..", "javafx..")
+            .because("models-catalog holds model artifacts only: no inference, no server, no UI");
+
+    static final ArchRule ENGINE_HAS_NO_SERVER_OR_UI = noClasses()
+            .that().resideInAPackage("dev.pagoda.engine..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "dev.pagoda.webapi..", "dev.pagoda.gui..", "io.helidon..", "javafx..")
+            .because("the engine runs headless and under any front end");
+
+    static final ArchRule WEBAPI_HAS_NO_UI = noClasses()
+            .that().resideInAPackage("dev.pagoda.webapi..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.pagoda.gui..", "javafx..")
+            .because("`pagoda serve` must run on a machine without a display");
+
+    private static JavaClasses productionClasses() {
+        return new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))
+                .importPackages("dev.pagoda");
+    }
+
+    @Test
+    void catalogDependsOnNothingAboveIt() {
+        CATALOG_STANDS_ALONE.check(productionClasses());
+    }
+
+    @Test
+    void engineDependsOnNoServerOrUi() {
+        ENGINE_HAS_NO_SERVER_OR_UI.check(productionClasses());
+    }
+
+    @Test
+    void webapiDependsOnNoUi() {
+        WEBAPI_HAS_NO_UI.check(productionClasses());
+    }
+
+    @Test
+    void everyModuleIsActuallyImported() {
+        // Guards against the rules passing vacuously because a module's classes were not found.
+        JavaClasses classes = productionClasses();
+        for (String pkg : new String[] {"dev.pagoda.catalog", "dev.pagoda.engine", "dev.pagoda.webapi"}) {
+            if (classes.stream().noneMatch(c -> c.getPackageName().startsWith(pkg))) {
+                throw new AssertionError("no classes of " + pkg + " on the class path");
+            }
+        }
+    }
+
+    @Test
+    void aViolationIsCaught() {
+        JavaClasses violator = new ClassFileImporter().importClasses(EngineReachingIntoWebapi.class);
+        assertThrows(AssertionError.class, () -> ENGINE_HAS_NO_SERVER_OR_UI.check(violator));
+    }
+}
