@@ -5,6 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks the next token of one request from its logits row, in vLLM's order:
@@ -30,31 +33,36 @@ import java.util.List;
  * requests draw too), so a seed reproduces a request's output whatever else is in the batch.
  * Log-probabilities are those of the raw logits; see {@link SampledToken}.
  *
- * <p>Cost per token: a handful of passes over the vocabulary (copy, max, exp, and for top-p a
- * histogram of the probability mass by distance from the max) — the full vocabulary is never
- * sorted: top-k finds its threshold by selection, and top-p sorts only the tokens in the
- * histogram buckets needed to reach p. All vocabulary-sized buffers are allocated once per
- * sampler, so a sampler serves one thread; give each sampling thread its own.
+ * <p>Cost per token: a handful of passes over the vocabulary (copy, max, exp — vectorised — and
+ * for top-p a histogram of the probability mass by distance from the max). The vocabulary is
+ * never sorted: top-k finds its threshold by a one-pass selection (small k) or quickselect, and
+ * top-p sorts only the tokens of the histogram buckets needed to reach p. All vocabulary-sized
+ * buffers are allocated once per sampler, so a sampler serves one thread; give each sampling
+ * thread its own.
  */
 public final class Sampler {
 
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Top-p histogram resolution: buckets per nat of distance below the max scaled logit. */
     private static final float BUCKETS_PER_NAT = 8f;
-    /** Buckets cover 0..64 nats (e^-64 ≈ 1.6e-28, beyond float's relevance); the last takes the rest. */
+    /** Buckets cover 0..64 nats (e^-64 ≈ 1.6e-28, past float's use); the last takes the rest. */
     private static final int BUCKETS = 512;
+    /** Above this k the one-pass selection's insertions cost more than a quickselect. */
+    private static final int SMALL_TOP_K = 64;
+    /** Vectors summed in float lanes before the block's total joins a double (bounds rounding error). */
+    private static final int SUM_BLOCK = 64;
 
-    private final SamplerVocab vocab;
     private final int size;
     private final float[] rowCopy;     // (vocab) a MemorySegment row copied to the heap
     private final float[] logits;      // (vocab) working logits, processed in place
     private final float[] weights;     // (vocab) exp((logit - max) / temperature); 0 for filtered tokens
-    private final float[] selection;   // (vocab) scratch for the top-k selection
+    private final float[] selection;   // (vocab) scratch for the quickselect of a large top-k
     private final long[] sortKeys;     // (vocab) top-p candidates packed as (descending weight, id)
     private final int[] candidates;    // (vocab) ids still in the running, in sampling order
     private final double[] bucketMass = new double[BUCKETS];
+    private final TopValues top = new TopValues();
 
     public Sampler(SamplerVocab vocab) {
-        this.vocab = vocab;
         this.size = vocab.size();
         rowCopy = new float[size];
         logits = new float[size];
@@ -94,15 +102,9 @@ public final class Sampler {
 
     private SampledToken sampleRow(float[] raw, int offset, SamplingState state) {
         SamplingParams params = state.params();
-        System.arraycopy(raw, offset, logits, 0, size);
-        applyLogitBias(state);
-        if (state.outputCount() < params.minTokens()) {
-            for (int id : state.minTokensMaskedIds()) logits[id] = Float.NEGATIVE_INFINITY;
-        }
-        applyRepetitionPenalty(state);
-        applyFrequencyPresencePenalties(state);
+        applyLogitProcessors(raw, offset, state);
         double u = state.nextUniform();
-        int chosen = params.isGreedy() ? argmax(logits) : sampleRandom(params, u);
+        int chosen = params.isGreedy() ? argmax() : sampleRandom(params, u);
         SampledToken token = params.logprobs() == null
                 ? new SampledToken(chosen, Float.NaN, List.of())
                 : withLogprobs(raw, offset, chosen, params.logprobs());
@@ -110,10 +112,24 @@ public final class Sampler {
         return token;
     }
 
-    private void applyLogitBias(SamplingState state) {
-        int[] ids = state.biasIds();
-        float[] values = state.biasValues();
-        for (int i = 0; i < ids.length; i++) logits[ids[i]] += values[i];
+    /** Steps 1–4 of the class comment, into {@link #logits}. */
+    private void applyLogitProcessors(float[] raw, int offset, SamplingState state) {
+        System.arraycopy(raw, offset, logits, 0, size);
+        int[] biasIds = state.biasIds();
+        float[] biasValues = state.biasValues();
+        for (int i = 0; i < biasIds.length; i++) logits[biasIds[i]] += biasValues[i];
+        if (state.outputCount() < state.params().minTokens()) {
+            for (int id : state.minTokensMaskedIds()) logits[id] = Float.NEGATIVE_INFINITY;
+        }
+        applyRepetitionPenalty(state);
+        applyFrequencyPresencePenalties(state);
+    }
+
+    /** The logits after bias, masking and penalties (a copy), without drawing or recording; for tests. */
+    float[] processedLogits(float[] row, SamplingState state) {
+        checkState(state);
+        applyLogitProcessors(row, 0, state);
+        return logits.clone();
     }
 
     private void applyRepetitionPenalty(SamplingState state) {
@@ -143,41 +159,46 @@ public final class Sampler {
         }
     }
 
-    /** Index of the largest logit; the first (lowest id) among equals. */
-    private int argmax(float[] values) {
-        int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) {
-            if (values[i] > bestValue) {
-                bestValue = values[i];
-                best = i;
-            }
+    /** Index of the largest working logit; the lowest id among equals. */
+    private int argmax() {
+        float max = checkedMax(logits, 0);
+        for (int i = 0; ; i++) {
+            if (logits[i] == max) return i;
         }
-        if (best < 0) throw noCandidates();
-        return best;
+    }
+
+    /** Largest value of a row; rejects rows where nothing can be sampled. */
+    private float checkedMax(float[] row, int offset) {
+        FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (int bound = F.loopBound(size); i < bound; i += F.length()) {
+            acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, row, offset + i));
+        }
+        float max = acc.reduceLanes(VectorOperators.MAX);
+        for (; i < size; i++) max = Math.max(max, row[offset + i]);
+        if (Float.isNaN(max)) throw new IllegalStateException("logits row contains NaN");
+        if (max == Float.NEGATIVE_INFINITY) {
+            throw new IllegalStateException("no token can be sampled: every logit is -inf after "
+                    + "logit_bias, min_tokens masking and penalties");
+        }
+        if (max == Float.POSITIVE_INFINITY) throw new IllegalStateException("logits row contains +inf");
+        return max;
     }
 
     private int sampleRandom(SamplingParams params, double u) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) {
-            float l = logits[i];
-            if (l > max) max = l;
-            else if (l != l) throw new IllegalStateException("logits row contains NaN at token " + i);
-        }
-        if (!(max > Float.NEGATIVE_INFINITY) || max == Float.POSITIVE_INFINITY) throw noCandidates();
-
+        float max = checkedMax(logits, 0);
         int k = params.topK();
         float threshold = (k > 0 && k < size) ? kthLargest(k) : Float.NEGATIVE_INFINITY;
         float invTemperature = (float) (1.0 / params.temperature());
+        double total = exponentiate(max, invTemperature, threshold);
+
         boolean topP = params.topP() < 1.0;
-        if (topP) Arrays.fill(bucketMass, 0.0);
-        double total = 0;
-        for (int i = 0; i < size; i++) {
-            float l = logits[i];
-            float w = l >= threshold ? (float) Math.exp((l - max) * invTemperature) : 0f;
-            weights[i] = w;
-            total += w;
-            if (topP) bucketMass[bucket(l, max, invTemperature)] += w;
+        if (topP) {
+            Arrays.fill(bucketMass, 0.0);
+            for (int i = 0; i < size; i++) {
+                float w = weights[i];
+                if (w != 0f) bucketMass[bucket(logits[i], max, invTemperature)] += w;
+            }
         }
 
         int count;
@@ -191,6 +212,34 @@ public final class Sampler {
         }
         if (params.minP() > 0) count = applyMinP(count, (float) params.minP());
         return drawFromCandidates(u, count);
+    }
+
+    /**
+     * weights = exp((logit - max) / temperature) for logits at or above the top-k threshold, else
+     * 0; returns their sum.
+     */
+    private double exponentiate(float max, float invTemperature, float threshold) {
+        FloatVector vMax = FloatVector.broadcast(F, max);
+        FloatVector vInv = FloatVector.broadcast(F, invTemperature);
+        double total = 0;
+        int i = 0;
+        for (int bound = F.loopBound(size); i < bound; ) {
+            FloatVector blockSum = FloatVector.zero(F);
+            for (int end = Math.min(bound, i + SUM_BLOCK * F.length()); i < end; i += F.length()) {
+                FloatVector l = FloatVector.fromArray(F, logits, i);
+                FloatVector w = l.sub(vMax).mul(vInv).lanewise(VectorOperators.EXP)
+                        .blend(0f, l.compare(VectorOperators.LT, threshold));
+                w.intoArray(weights, i);
+                blockSum = blockSum.add(w);
+            }
+            total += blockSum.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < size; i++) {
+            float l = logits[i];
+            weights[i] = l >= threshold ? (float) Math.exp((l - max) * invTemperature) : 0f;
+            total += weights[i];
+        }
+        return total;
     }
 
     /**
@@ -269,8 +318,12 @@ public final class Sampler {
         return candidates[count - 1];
     }
 
-    /** The k-th largest working logit, by selection (expected linear time) on a scratch copy. */
+    /** The k-th largest working logit. */
     private float kthLargest(int k) {
+        if (k <= SMALL_TOP_K) {
+            top.select(logits, 0, size, k);
+            return top.value(k - 1);
+        }
         float[] a = selection;
         System.arraycopy(logits, 0, a, 0, size);
         int lo = 0, hi = size - 1, target = k - 1;
@@ -302,39 +355,31 @@ public final class Sampler {
     }
 
     private SampledToken withLogprobs(float[] raw, int offset, int chosen, int topN) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) max = Math.max(max, raw[offset + i]);
-        double sum = 0;
-        for (int i = 0; i < size; i++) sum += Math.exp(raw[offset + i] - max);
-        double logNormaliser = max + Math.log(sum);
+        float max = checkedMax(raw, offset);
+        double logNormaliser = max + Math.log(sumExpBelow(raw, offset, max));
         float chosenLogprob = (float) (raw[offset + chosen] - logNormaliser);
         if (topN == 0) return new SampledToken(chosen, chosenLogprob, List.of());
-
-        int[] topIds = new int[topN];       // (topN) best first
-        float[] topValues = new float[topN];
-        Arrays.fill(topValues, Float.NEGATIVE_INFINITY);
-        Arrays.fill(topIds, -1);
-        for (int i = 0; i < size; i++) {
-            float v = raw[offset + i];
-            if (v <= topValues[topN - 1] && topIds[topN - 1] >= 0) continue; // ties keep the lower id
-            int pos = topN - 1;
-            while (pos > 0 && (v > topValues[pos - 1] || topIds[pos - 1] < 0)) {
-                topValues[pos] = topValues[pos - 1];
-                topIds[pos] = topIds[pos - 1];
-                pos--;
-            }
-            topValues[pos] = v;
-            topIds[pos] = i;
+        top.select(raw, offset, size, topN);
+        List<SampledToken.TopLogprob> best = new ArrayList<>(top.count());
+        for (int r = 0; r < top.count(); r++) {
+            best.add(new SampledToken.TopLogprob(top.id(r), (float) (top.value(r) - logNormaliser)));
         }
-        List<SampledToken.TopLogprob> top = new ArrayList<>(topN);
-        for (int j = 0; j < topN && j < size; j++) {
-            top.add(new SampledToken.TopLogprob(topIds[j], (float) (topValues[j] - logNormaliser)));
-        }
-        return new SampledToken(chosen, chosenLogprob, top);
+        return new SampledToken(chosen, chosenLogprob, best);
     }
 
-    private IllegalStateException noCandidates() {
-        return new IllegalStateException("no token can be sampled: every logit is -inf or NaN after "
-                + "logit_bias, min_tokens masking and penalties");
+    /** Σ exp(row[i] - max): float exponentials, summed per block in float lanes, blocks in double. */
+    private double sumExpBelow(float[] row, int offset, float max) {
+        FloatVector vMax = FloatVector.broadcast(F, max);
+        double sum = 0;
+        int i = 0;
+        for (int bound = F.loopBound(size); i < bound; ) {
+            FloatVector blockSum = FloatVector.zero(F);
+            for (int end = Math.min(bound, i + SUM_BLOCK * F.length()); i < end; i += F.length()) {
+                blockSum = blockSum.add(FloatVector.fromArray(F, row, offset + i).sub(vMax).lanewise(VectorOperators.EXP));
+            }
+            sum += blockSum.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < size; i++) sum += Math.exp(row[offset + i] - max);
+        return sum;
     }
 }
