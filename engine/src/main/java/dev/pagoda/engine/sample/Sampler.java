@@ -33,20 +33,18 @@ import jdk.incubator.vector.VectorSpecies;
  * requests draw too), so a seed reproduces a request's output whatever else is in the batch.
  * Log-probabilities are those of the raw logits; see {@link SampledToken}.
  *
- * <p>Cost per token: a handful of passes over the vocabulary (copy, max, exp — vectorised — and
- * for top-p a histogram of the probability mass by distance from the max). The vocabulary is
- * never sorted: top-k finds its threshold by a one-pass selection (small k) or quickselect, and
- * top-p sorts only the tokens of the histogram buckets needed to reach p. All vocabulary-sized
+ * <p>Cost per token: a handful of vectorised passes over the vocabulary (copy, max, exp, and for
+ * top-p the mass above a weight floor). The vocabulary is never sorted: top-k finds its
+ * threshold by a one-pass selection (small k) or quickselect, and top-p sorts only the tokens
+ * above the highest floor whose mass reaches p. All vocabulary-sized
  * buffers are allocated once per sampler, so a sampler serves one thread; give each sampling
  * thread its own.
  */
 public final class Sampler {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Top-p histogram resolution: buckets per nat of distance below the max scaled logit. */
-    private static final float BUCKETS_PER_NAT = 8f;
-    /** Buckets cover 0..64 nats (e^-64 ≈ 1.6e-28, past float's use); the last takes the rest. */
-    private static final int BUCKETS = 512;
+    /** Weight floors (relative to the max token's 1) tried in turn to bound top-p's sort; 0 = all. */
+    private static final float[] TOP_P_FLOORS = {0x1p-8f, 0x1p-24f, 0f};
     /** Above this k the one-pass selection's insertions cost more than a quickselect. */
     private static final int SMALL_TOP_K = 64;
     /** Vectors summed in float lanes before the block's total joins a double (bounds rounding error). */
@@ -59,7 +57,6 @@ public final class Sampler {
     private final float[] selection;   // (vocab) scratch for the quickselect of a large top-k
     private final long[] sortKeys;     // (vocab) top-p candidates packed as (descending weight, id)
     private final int[] candidates;    // (vocab) ids still in the running, in sampling order
-    private final double[] bucketMass = new double[BUCKETS];
     private final TopValues top = new TopValues();
 
     public Sampler(SamplerVocab vocab) {
@@ -192,18 +189,9 @@ public final class Sampler {
         float invTemperature = (float) (1.0 / params.temperature());
         double total = exponentiate(max, invTemperature, threshold);
 
-        boolean topP = params.topP() < 1.0;
-        if (topP) {
-            Arrays.fill(bucketMass, 0.0);
-            for (int i = 0; i < size; i++) {
-                float w = weights[i];
-                if (w != 0f) bucketMass[bucket(logits[i], max, invTemperature)] += w;
-            }
-        }
-
         int count;
-        if (topP) {
-            count = topPCandidates(params.topP() * total, max, invTemperature);
+        if (params.topP() < 1.0) {
+            count = topPCandidates(params.topP() * total);
         } else if (params.minP() > 0 || threshold > Float.NEGATIVE_INFINITY) {
             count = 0;
             for (int i = 0; i < size; i++) if (weights[i] > 0f) candidates[count++] = i;
@@ -244,28 +232,28 @@ public final class Sampler {
 
     /**
      * Keeps, most likely first, the tokens whose preceding mass is below {@code target} (so the
-     * kept mass just reaches top_p). Only the histogram buckets needed to reach the target are
-     * collected and sorted.
+     * kept mass just reaches top_p). Only the tokens above the highest weight floor whose mass
+     * reaches the target are collected and sorted: with the max's weight at 1, a floor of 2^-8
+     * (5.5 nats below the max) is enough for most LLM rows, 2^-24 for nearly all the rest.
      */
-    private int topPCandidates(double target, float max, float invTemperature) {
-        int lastBucket = BUCKETS - 1;
-        double cumulative = 0;
-        for (int b = 0; b < BUCKETS; b++) {
-            cumulative += bucketMass[b];
-            if (cumulative >= target) {
-                lastBucket = b;
+    private int topPCandidates(double target) {
+        float floor = 0f;
+        for (float rung : TOP_P_FLOORS) {
+            if (massAtLeast(rung) >= target) {
+                floor = rung;
                 break;
             }
         }
+        // Weights are > 0 for tokens still in the running; MIN_VALUE makes floor 0 mean exactly that.
+        FloatVector vFloor = FloatVector.broadcast(F, Math.max(floor, Float.MIN_VALUE));
         int collected = 0;
-        for (int i = 0; i < size; i++) {
-            float w = weights[i];
-            if (w > 0f && bucket(logits[i], max, invTemperature) <= lastBucket) {
-                // Non-negative floats order like their bits; invert for descending, id breaks ties.
-                long descendingWeight = Integer.MAX_VALUE - Float.floatToRawIntBits(w);
-                sortKeys[collected++] = (descendingWeight << 32) | i;
-            }
+        int i = 0;
+        for (int bound = F.loopBound(size); i < bound; i += F.length()) {
+            if (!FloatVector.fromArray(F, weights, i).compare(VectorOperators.GE, vFloor).anyTrue()) continue;
+            for (int lane = i; lane < i + F.length(); lane++) collected = collectIfAtLeast(lane, floor, collected);
         }
+        for (; i < size; i++) collected = collectIfAtLeast(i, floor, collected);
+
         Arrays.sort(sortKeys, 0, collected);
         int kept = 0;
         double before = 0;
@@ -277,9 +265,30 @@ public final class Sampler {
         return kept;
     }
 
-    private static int bucket(float logit, float max, float invTemperature) {
-        float distance = (max - logit) * invTemperature * BUCKETS_PER_NAT;
-        return distance < BUCKETS - 1 ? (int) distance : BUCKETS - 1;
+    private int collectIfAtLeast(int id, float floor, int collected) {
+        float w = weights[id];
+        if (w > 0f && w >= floor) {
+            // Non-negative floats order like their bits; invert for descending, the id breaks ties.
+            long descendingWeight = Integer.MAX_VALUE - Float.floatToRawIntBits(w);
+            sortKeys[collected++] = (descendingWeight << 32) | id;
+        }
+        return collected;
+    }
+
+    /** Σ weights[i] over weights ≥ floor. */
+    private double massAtLeast(float floor) {
+        double mass = 0;
+        int i = 0;
+        for (int bound = F.loopBound(size); i < bound; ) {
+            FloatVector blockSum = FloatVector.zero(F);
+            for (int end = Math.min(bound, i + SUM_BLOCK * F.length()); i < end; i += F.length()) {
+                FloatVector w = FloatVector.fromArray(F, weights, i);
+                blockSum = blockSum.add(w, w.compare(VectorOperators.GE, floor));
+            }
+            mass += blockSum.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < size; i++) if (weights[i] >= floor) mass += weights[i];
+        return mass;
     }
 
     /** min-p: the max token's weight is exactly 1, so the threshold is min_p itself. */
@@ -292,16 +301,32 @@ public final class Sampler {
         return kept;
     }
 
+    /**
+     * Inverse-CDF draw over every token, in id order. Skips ahead a block of weights at a time
+     * (a vector sum) and walks only the block where the target falls.
+     */
     private int drawFromAll(double u, double total) {
         double target = u * total;
         double cumulative = 0;
+        int block = Math.max(64, F.length());
+        int i = 0;
+        for (int bound = size - size % block; i < bound; i += block) {
+            FloatVector sum = FloatVector.fromArray(F, weights, i);
+            for (int j = i + F.length(); j < i + block; j += F.length()) sum = sum.add(FloatVector.fromArray(F, weights, j));
+            float blockSum = sum.reduceLanes(VectorOperators.ADD);
+            if (cumulative + blockSum > target) break;
+            cumulative += blockSum;
+        }
         int last = -1;
-        for (int i = 0; i < size; i++) {
+        for (; i < size; i++) {
             float w = weights[i];
             if (w == 0f) continue;
             cumulative += w;
             if (cumulative > target) return i;
             last = i;
+        }
+        if (last < 0) { // rounding put the target past a block's float sum; take the last token drawn
+            for (int j = size - 1; j >= 0; j--) if (weights[j] > 0f) return j;
         }
         return last; // rounding left the target at the very top
     }

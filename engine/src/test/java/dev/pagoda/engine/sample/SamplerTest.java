@@ -187,6 +187,14 @@ class SamplerTest {
         float[] nan = {0f, Float.NaN, 1f, 2f};
         var nanRow = assertThrows(IllegalStateException.class, () -> sampler.sample(nan, 0, state));
         assertTrue(nanRow.getMessage().contains("NaN"), nanRow.getMessage());
+        SamplerVocab wide = new SamplerVocab(64, NO_EOS);
+        float[] nanInVectorPart = new float[64];
+        nanInVectorPart[5] = Float.NaN;
+        for (SamplingParams p : List.of(SamplingParams.greedy(2), SamplingParams.builder().seed(1L).build())) {
+            SamplingState s = SamplingState.create(p, new int[0], wide);
+            var e = assertThrows(IllegalStateException.class, () -> new Sampler(wide).sample(nanInVectorPart, 0, s));
+            assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+        }
         float[] allMasked = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
         var masked = assertThrows(IllegalStateException.class, () -> sampler.sample(allMasked, 0, state));
         assertTrue(masked.getMessage().contains("every logit is -inf"), masked.getMessage());
