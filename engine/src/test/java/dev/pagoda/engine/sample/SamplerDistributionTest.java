@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class SamplerDistributionTest {
 
-    private static final int DRAWS = 20_000;
+    private static final int DRAWS = 10_000;
 
     @Test
     void temperatureAlone() {
