@@ -193,8 +193,7 @@ public final class Sampler {
         if (params.topP() < 1.0) {
             count = topPCandidates(params.topP() * total);
         } else if (params.minP() > 0 || threshold > Float.NEGATIVE_INFINITY) {
-            count = 0;
-            for (int i = 0; i < size; i++) if (weights[i] > 0f) candidates[count++] = i;
+            count = collectIds((float) params.minP());
         } else {
             return drawFromAll(u, total);
         }
@@ -244,16 +243,13 @@ public final class Sampler {
                 break;
             }
         }
-        // Weights are > 0 for tokens still in the running; MIN_VALUE makes floor 0 mean exactly that.
-        FloatVector vFloor = FloatVector.broadcast(F, Math.max(floor, Float.MIN_VALUE));
-        int collected = 0;
-        int i = 0;
-        for (int bound = F.loopBound(size); i < bound; i += F.length()) {
-            if (!FloatVector.fromArray(F, weights, i).compare(VectorOperators.GE, vFloor).anyTrue()) continue;
-            for (int lane = i; lane < i + F.length(); lane++) collected = collectIfAtLeast(lane, floor, collected);
+        int collected = collectIds(floor);
+        for (int j = 0; j < collected; j++) {
+            int id = candidates[j];
+            // Non-negative floats order like their bits; invert for descending, the id breaks ties.
+            long descendingWeight = Integer.MAX_VALUE - Float.floatToRawIntBits(weights[id]);
+            sortKeys[j] = (descendingWeight << 32) | id;
         }
-        for (; i < size; i++) collected = collectIfAtLeast(i, floor, collected);
-
         Arrays.sort(sortKeys, 0, collected);
         int kept = 0;
         double before = 0;
@@ -265,14 +261,21 @@ public final class Sampler {
         return kept;
     }
 
-    private int collectIfAtLeast(int id, float floor, int collected) {
-        float w = weights[id];
-        if (w > 0f && w >= floor) {
-            // Non-negative floats order like their bits; invert for descending, the id breaks ties.
-            long descendingWeight = Integer.MAX_VALUE - Float.floatToRawIntBits(w);
-            sortKeys[collected++] = (descendingWeight << 32) | id;
+    /**
+     * Puts the ids whose weight is positive and at least {@code floor} into {@link #candidates},
+     * in id order; whole vectors without one are skipped. Returns how many.
+     */
+    private int collectIds(float floor) {
+        // Weights are > 0 for tokens still in the running; MIN_VALUE makes floor 0 mean exactly that.
+        float atLeast = Math.max(floor, Float.MIN_VALUE);
+        int count = 0;
+        int i = 0;
+        for (int bound = F.loopBound(size); i < bound; i += F.length()) {
+            if (!FloatVector.fromArray(F, weights, i).compare(VectorOperators.GE, atLeast).anyTrue()) continue;
+            for (int id = i; id < i + F.length(); id++) if (weights[id] >= atLeast) candidates[count++] = id;
         }
-        return collected;
+        for (; i < size; i++) if (weights[i] >= atLeast) candidates[count++] = i;
+        return count;
     }
 
     /** Σ weights[i] over weights ≥ floor. */
