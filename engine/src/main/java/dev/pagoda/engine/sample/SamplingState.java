@@ -1,0 +1,133 @@
+package dev.pagoda.engine.sample;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * One request's sampling state: its parameters, which tokens it has seen (for the penalties) and
+ * its own random generator. The generator is per request and advanced exactly once per generated
+ * token, so a seeded request produces the same tokens whatever else shares its batch and
+ * whatever order the batch is sampled in. Not thread-safe; one thread samples a request at a time.
+ */
+public final class SamplingState {
+
+    private final SamplingParams params;
+    private final SamplerVocab vocab;
+    private final SplittableRandom rng;
+    private final TokenCounts promptTokens = new TokenCounts();
+    private final TokenCounts outputTokens = new TokenCounts();
+    private final int promptLength;
+    private int[] outputIds = new int[16]; // (outputCount) generated ids in order
+    private int outputCount;
+    private final int[] biasIds;             // (bias entries) ascending ids, so the order never depends on a hash
+    private final float[] biasValues;        // (bias entries)
+    private final int[] minTokensMaskedIds;  // EOS ∪ stop_token_ids: masked to -inf until min_tokens
+
+    private SamplingState(SamplingParams params, int[] promptTokenIds, SamplerVocab vocab, SplittableRandom rng) {
+        this.params = params;
+        this.vocab = vocab;
+        this.rng = rng;
+        this.promptLength = promptTokenIds.length;
+        for (int id : promptTokenIds) {
+            if (id < 0 || id >= vocab.size()) {
+                throw new IllegalArgumentException("prompt token id " + id + " is out of vocabulary (size " + vocab.size() + ")");
+            }
+            promptTokens.add(id);
+        }
+        Map<Integer, Float> sortedBias = new TreeMap<>(params.logitBias());
+        biasIds = sortedBias.keySet().stream().mapToInt(Integer::intValue).toArray();
+        biasValues = new float[biasIds.length];
+        int i = 0;
+        for (float v : sortedBias.values()) biasValues[i++] = v;
+        List<Integer> masked = new ArrayList<>(vocab.eosTokenIds());
+        masked.addAll(params.stopTokenIds());
+        minTokensMaskedIds = masked.stream().mapToInt(Integer::intValue).distinct().toArray();
+    }
+
+    /**
+     * State for a request's first (or only) completion.
+     *
+     * @throws InvalidSamplingParamsException when the parameters are out of range or name ids outside the vocabulary
+     */
+    public static SamplingState create(SamplingParams params, int[] promptTokenIds, SamplerVocab vocab) {
+        return createChild(params, promptTokenIds, vocab, 0);
+    }
+
+    /**
+     * State for completion {@code childIndex} of a request with {@code n > 1}: seeded with
+     * {@code seed + childIndex} as vLLM does, so the n completions differ yet each is reproducible.
+     */
+    public static SamplingState createChild(SamplingParams params, int[] promptTokenIds, SamplerVocab vocab,
+                                            int childIndex) {
+        params.validate().validateForVocab(vocab.size());
+        if (childIndex < 0 || childIndex >= params.n()) {
+            throw new IllegalArgumentException("child index must be in [0, n=" + params.n() + "), got " + childIndex);
+        }
+        SplittableRandom rng = params.seed() == null
+                ? new SplittableRandom()
+                : new SplittableRandom(params.seed() + childIndex);
+        return new SamplingState(params, promptTokenIds, vocab, rng);
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    public SamplerVocab vocab() {
+        return vocab;
+    }
+
+    public int promptLength() {
+        return promptLength;
+    }
+
+    public int outputCount() {
+        return outputCount;
+    }
+
+    public int lastOutputToken() {
+        if (outputCount == 0) throw new IllegalStateException("no token generated yet");
+        return outputIds[outputCount - 1];
+    }
+
+    /** The generated ids so far (a copy). */
+    public int[] outputTokenIds() {
+        return Arrays.copyOf(outputIds, outputCount);
+    }
+
+    /** Records a generated token; {@link Sampler} calls it for each token it returns. */
+    void append(int tokenId) {
+        if (outputCount == outputIds.length) outputIds = Arrays.copyOf(outputIds, outputCount * 2);
+        outputIds[outputCount++] = tokenId;
+        outputTokens.add(tokenId);
+    }
+
+    /** The request's one uniform draw in [0, 1) for its next token. */
+    double nextUniform() {
+        return rng.nextDouble();
+    }
+
+    TokenCounts promptTokens() {
+        return promptTokens;
+    }
+
+    TokenCounts outputTokens() {
+        return outputTokens;
+    }
+
+    int[] biasIds() {
+        return biasIds;
+    }
+
+    float[] biasValues() {
+        return biasValues;
+    }
+
+    int[] minTokensMaskedIds() {
+        return minTokensMaskedIds;
+    }
+}
