@@ -305,13 +305,15 @@ public final class Scheduler {
                 new SamplingContext(r.samplingParams(), r.groupId(), r.sampleIndex(), r));
     }
 
-    /** vLLM's check_stop order: length first, then (past min_tokens) EOS and stop token ids. */
+    /** vLLM's check_stop order: length first, then (after min_tokens) EOS unless ignored, then stop token ids. */
     private RequestStatus stopStatus(Request r) {
         SamplingParams p = r.samplingParams();
         if (r.numTokens() >= config.maxModelLen() || (p.maxTokens() != null && r.numOutputTokens() >= p.maxTokens())) {
             return RequestStatus.FINISHED_LENGTH;
         }
-        if (r.numOutputTokens() < p.minTokens()) return null;
+        // The sampler masks EOS/stop ids while fewer than min_tokens were generated (vLLM's
+        // MinTokensLogitsProcessor), so the earliest legitimate stop is output token min_tokens + 1.
+        if (r.numOutputTokens() <= p.minTokens()) return null;
         int last = r.tokenAt(r.numTokens() - 1);
         if (!p.ignoreEos() && r.isEos(last)) return RequestStatus.FINISHED_STOPPED;
         if (p.stopTokenIds().contains(last)) {

@@ -21,7 +21,7 @@ final class ReferenceGenerator {
             generated++;
             if (length >= maxModelLen) break;
             if (params.maxTokens() != null && generated >= params.maxTokens()) break;
-            if (generated >= params.minTokens()) {
+            if (generated > params.minTokens()) { // min_tokens outputs come before any stop token
                 if (!params.ignoreEos() && next == FakePagedModel.EOS) break;
                 if (params.stopTokenIds().contains(next)) break;
             }
