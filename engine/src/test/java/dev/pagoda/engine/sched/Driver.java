@@ -18,6 +18,7 @@ final class Driver {
     final FakePagedModel model;
     final Map<String, List<Integer>> tokens = new HashMap<>();
     final Map<String, RequestOutput.Finish> finishes = new HashMap<>();
+    final Map<String, Request> submitted = new HashMap<>();
     int steps;
     int preemptions;
     long prefixHitTokens;
@@ -33,6 +34,7 @@ final class Driver {
     Request submit(String id, int[] prompt, SamplingParams params) {
         Request r = new Request(id, prompt, params, new int[] {FakePagedModel.EOS}, clock++, priorities.applyAsInt(id));
         scheduler.addRequest(r);
+        submitted.put(id, r);
         return r;
     }
 
