@@ -3,6 +3,8 @@ package dev.pagoda.engine.sched;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.kv.KvCacheManager;
 import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.telemetry.KvSnapshot;
+import dev.pagoda.engine.telemetry.KvSnapshot.BlockState;
 import dev.pagoda.engine.telemetry.StepStats;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,16 @@ class ParallelSamplingTest {
         assertEquals(3, shared.length);
         for (String id : IDS) assertArrayEquals(shared, tables.get(id), id);
         for (int b : shared) assertEquals(4, kv.pool().refCount(b), "block " + b);
+        KvSnapshot snap = d.scheduler.kvSnapshot();
+        int[] filled = {16, 16, 4};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Set.of(IDS), Set.copyOf(snap.owners(shared[i])));
+            assertEquals(4, snap.refCount(shared[i]));
+            assertEquals(filled[i], snap.tokenCount(shared[i]));
+            assertEquals(i < 2 ? BlockState.HELD_CACHED : BlockState.HELD, snap.state(shared[i]), "only full blocks are cached");
+        }
+        assertEquals(61, snap.count(BlockState.FREE));
+        assertEquals(3 / 64.0, snap.usage(), 1e-12);
 
         // Step 1: each sample computes prompt token 36 into the shared partial block: three copy it first,
         // the last one left holding it writes in place.
