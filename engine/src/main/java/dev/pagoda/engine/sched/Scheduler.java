@@ -217,7 +217,9 @@ public final class Scheduler {
     /**
      * Aborts a request wherever it is (waiting, running, preempted), freeing its blocks. Given the
      * id a client submitted, it aborts every sample of an n > 1 request. Unknown or finished ids
-     * are ignored (a client may disconnect after its request ended).
+     * are ignored (a client may disconnect after its request ended). Call it between
+     * {@link #update} and the next {@link #schedule()}, never while the runner executes a step:
+     * the freed blocks may be handed out at once.
      */
     public List<RequestOutput> abort(String requestId) {
         List<Request> group = new ArrayList<>();
