@@ -113,14 +113,40 @@ public final class Scheduler {
     /** Decides this step's batch. Call {@link #update} with the runner's result before the next call. */
     public SchedulerOutput schedule() {
         if (inFlight != null) throw new IllegalStateException("schedule() called twice without update() for step " + inFlight.stepIndex());
-        int budget = config.maxNumBatchedTokens();
-        Map<Request, Pick> picks = new LinkedHashMap<>();
-        int preemptions = 0;
+        StepPlan plan = new StepPlan(config.maxNumBatchedTokens());
+        scheduleRunning(plan);
+        if (plan.preemptions == 0) admitWaiting(plan);
 
+        List<ScheduledSequence> sequences = new ArrayList<>(plan.picks.size());
+        List<BlockCopy> copies = new ArrayList<>();
+        for (var e : plan.picks.entrySet()) {
+            sequences.add(describe(e.getKey(), e.getValue().numTokens()));
+            copies.addAll(e.getValue().copies());
+        }
+        inFlight = new SchedulerOutput(nextStepIndex++, sequences, copies, finishedSinceLastStep,
+                config.blockSize(), plan.prefix, plan.preemptions);
+        finishedSinceLastStep.clear();
+        return inFlight;
+    }
+
+    /** The step being planned: remaining token budget, who runs with how many tokens, what it cost. */
+    private static final class StepPlan {
+        int budget;
+        final Map<Request, Pick> picks = new LinkedHashMap<>();
+        int preemptions;
+        PrefixCacheStats prefix = PrefixCacheStats.NONE;
+
+        StepPlan(int budget) {
+            this.budget = budget;
+        }
+    }
+
+    /** Running sequences in order, preempting from the back (or lowest priority) when blocks run out. */
+    private void scheduleRunning(StepPlan plan) {
         int i = 0;
-        while (i < running.size() && budget > 0) {
+        while (i < running.size() && plan.budget > 0) {
             Request r = running.get(i);
-            int n = tokensToCompute(r, r.numComputedTokens(), budget);
+            int n = tokensToCompute(r, r.numComputedTokens(), plan.budget);
             if (n == 0) {
                 i++;
                 continue;
@@ -128,52 +154,43 @@ public final class Scheduler {
             SlotAllocation alloc;
             while ((alloc = kv.allocateSlots(r, n, CachedPrefix.NONE)) == null) {
                 Request victim = pickVictim();
-                Pick undone = picks.remove(victim); // PRIORITY may pick one already scheduled this step
-                if (undone != null) budget += undone.numTokens();
+                Pick undone = plan.picks.remove(victim); // PRIORITY may pick one already scheduled this step
+                if (undone != null) plan.budget += undone.numTokens();
                 preempt(victim);
-                preemptions++;
+                plan.preemptions++;
                 if (victim == r) break;
             }
-            if (alloc == null) break;
-            picks.put(r, new Pick(n, alloc.copies()));
-            budget -= n;
-            i = preemptions == 0 ? i + 1 : running.indexOf(r) + 1;
+            if (alloc == null) return; // r itself was preempted: memory is short for everyone after it too
+            plan.picks.put(r, new Pick(n, alloc.copies()));
+            plan.budget -= n;
+            i = plan.preemptions == 0 ? i + 1 : running.indexOf(r) + 1;
         }
+    }
 
-        PrefixCacheStats prefix = PrefixCacheStats.NONE;
-        while (preemptions == 0 && budget > 0 && !waiting.isEmpty()) {
+    /** Waiting requests in queue order while seats, budget and blocks last; head-of-line blocking keeps the order fair. */
+    private void admitWaiting(StepPlan plan) {
+        while (plan.budget > 0 && !waiting.isEmpty()) {
             Request r = waiting.peek();
-            if (seatsInUse() + 1 + r.pendingForks() > config.maxNumSeqs()) break;
+            if (seatsInUse() + 1 + r.pendingForks() > config.maxNumSeqs()) return;
             CachedPrefix cached = kv.findCachedPrefix(r);
             int remaining = tokensToCompute(r, cached.numTokens(), Integer.MAX_VALUE);
-            if (!config.enableChunkedPrefill() && remaining > budget) break;
-            int n = Math.min(remaining, budget);
+            if (!config.enableChunkedPrefill() && remaining > plan.budget) return;
+            int n = Math.min(remaining, plan.budget);
             SlotAllocation alloc = kv.allocateSlots(r, n, cached);
-            if (alloc == null) break;
+            if (alloc == null) return;
             waiting.poll();
-            if (kv.prefixCaching()) prefix = prefix.plus(new PrefixCacheStats(r.numTokens(), cached.numTokens()));
+            if (kv.prefixCaching()) plan.prefix = plan.prefix.plus(new PrefixCacheStats(r.numTokens(), cached.numTokens()));
             r.setNumComputedTokens(cached.numTokens());
             r.recordCachedTokensOnce(cached.numTokens());
             r.setStatus(RequestStatus.RUNNING);
             running.add(r);
             if (n > 0) {
-                picks.put(r, new Pick(n, alloc.copies()));
-                budget -= n;
+                plan.picks.put(r, new Pick(n, alloc.copies()));
+                plan.budget -= n;
             } else {
                 forkChildren(r); // the cache held the prompt up to its last token; all samples run from the next step
             }
         }
-
-        List<ScheduledSequence> sequences = new ArrayList<>(picks.size());
-        List<BlockCopy> copies = new ArrayList<>();
-        for (var e : picks.entrySet()) {
-            sequences.add(describe(e.getKey(), e.getValue().numTokens()));
-            copies.addAll(e.getValue().copies());
-        }
-        inFlight = new SchedulerOutput(nextStepIndex++, sequences, copies, finishedSinceLastStep,
-                config.blockSize(), prefix, preemptions);
-        finishedSinceLastStep.clear();
-        return inFlight;
     }
 
     /**
