@@ -4,6 +4,7 @@ import dev.pagoda.engine.request.FinishReason;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
 import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.telemetry.StepStats;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -46,7 +47,13 @@ class QueueAndAbortTest {
         d.submit("a", Driver.randomTokens(RND, 14), longRun());
         d.submit("b", Driver.randomTokens(RND, 14), longRun());
         d.submit("c", Driver.randomTokens(RND, 5), longRun());
-        for (int i = 0; i < 20 && d.scheduler.status("b").orElseThrow() != RequestStatus.PREEMPTED; i++) d.step();
+        SchedulerOutput preempting = null;
+        for (int i = 0; i < 20 && d.scheduler.status("b").orElseThrow() != RequestStatus.PREEMPTED; i++) preempting = d.step();
+        StepStats stats = d.scheduler.stepStats(preempting, 123);
+        assertEquals(new StepStats.QueueCounts(1, 2, 1), stats.queues(), "a runs; b (preempted) and c wait");
+        assertEquals(1, stats.preemptions());
+        assertEquals(123, stats.wallTimeNanos());
+        assertEquals(5 / 8.0, stats.kvUsage(), 1e-12, "a holds 5 of 8 blocks once position 16 needs the fifth");
         assertEquals(Optional.of(RequestStatus.PREEMPTED), d.scheduler.status("b"));
         assertEquals(Optional.of(RequestStatus.WAITING), d.scheduler.status("c"));
         assertEquals(Optional.of(RequestStatus.RUNNING), d.scheduler.status("a"));
