@@ -1,0 +1,42 @@
+package dev.pagoda.engine.request;
+
+import java.util.List;
+
+/**
+ * What one engine step adds to one sequence: the tokens sampled since the last output and, on the
+ * last one, why it ended. A request with n > 1 produces one stream per sample, told apart by
+ * {@code sampleIndex} and joined by {@code groupId}.
+ *
+ * @param requestId        the sequence's own id (a child of an n > 1 request has its own)
+ * @param groupId          the id the client submitted (the parent's id for every sample)
+ * @param sampleIndex      0 for the parent, 1..n-1 for its children
+ * @param newTokenIds      tokens appended by this step, possibly none (e.g. an abort)
+ * @param newLogprobs      one entry per new token when the runner reported them, else empty
+ * @param finish           null while the sequence continues
+ * @param numCachedTokens  prompt tokens served from the prefix cache (usage.prompt_tokens_details.cached_tokens)
+ */
+public record RequestOutput(
+        String requestId,
+        String groupId,
+        int sampleIndex,
+        int[] newTokenIds,
+        List<TokenLogprobs> newLogprobs,
+        Finish finish,
+        int numCachedTokens) {
+
+    /**
+     * @param reason       OpenAI finish_reason
+     * @param stopTokenId  the stop token id that ended it (vLLM's stop_reason), null otherwise or for EOS
+     * @param error        the failure message for {@link FinishReason#ERROR}, else null
+     */
+    public record Finish(FinishReason reason, Integer stopTokenId, String error) {}
+
+    public RequestOutput {
+        newTokenIds = newTokenIds.clone();
+        newLogprobs = List.copyOf(newLogprobs);
+    }
+
+    public boolean finished() {
+        return finish != null;
+    }
+}

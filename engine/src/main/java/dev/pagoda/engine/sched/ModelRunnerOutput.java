@@ -1,0 +1,21 @@
+package dev.pagoda.engine.sched;
+
+import java.util.Map;
+
+/**
+ * What the model runner returns for one {@link SchedulerOutput}.
+ *
+ * @param sampled one entry for every scheduled sequence whose {@link ScheduledSequence#sample()} is true
+ * @param failed  request id -> message for sequences the runner could not compute (bad input, NaN
+ *                logits...); they finish with an error and the others continue
+ */
+public record ModelRunnerOutput(Map<String, SampledToken> sampled, Map<String, String> failed) {
+    public ModelRunnerOutput {
+        sampled = Map.copyOf(sampled);
+        failed = Map.copyOf(failed);
+    }
+
+    public static ModelRunnerOutput of(Map<String, SampledToken> sampled) {
+        return new ModelRunnerOutput(sampled, Map.of());
+    }
+}

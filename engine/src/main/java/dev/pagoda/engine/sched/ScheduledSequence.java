@@ -1,0 +1,40 @@
+package dev.pagoda.engine.sched;
+
+/**
+ * One sequence's share of a step: compute K/V for {@code tokenIds} at positions
+ * {@code startPosition ..} and, when {@code sample} is true, sample from the last row's logits.
+ *
+ * @param requestId     the sequence's id (a child of an n > 1 request has its own)
+ * @param tokenIds      tokens to compute this step, in position order
+ * @param startPosition position of {@code tokenIds[0]} = tokens already in the cache
+ * @param blockTable    physical block of each logical block, covering every position up to the last computed one
+ * @param sample        this step reaches the sequence's last known token, so its last row is sampled
+ *                      (false for the early chunks of a chunked prefill)
+ * @param decode        exactly the one token sampled by the previous step (a classic decode); the
+ *                      rest is prefill: prompt chunks and recomputation after preemption
+ * @param sampling      what the sampler needs besides logits
+ */
+public record ScheduledSequence(
+        String requestId,
+        int[] tokenIds,
+        int startPosition,
+        int[] blockTable,
+        boolean sample,
+        boolean decode,
+        SamplingContext sampling) {
+
+    public int numTokens() {
+        return tokenIds.length;
+    }
+
+    /** Tokens in the cache once this step ran: the attention context length of the last row. */
+    public int sequenceLength() {
+        return startPosition + tokenIds.length;
+    }
+
+    /** KV slot of the {@code i}-th scheduled token: {@code block * blockSize + offset}. */
+    public int slot(int i, int blockSize) {
+        int position = startPosition + i;
+        return blockTable[position / blockSize] * blockSize + position % blockSize;
+    }
+}

@@ -1,0 +1,359 @@
+package dev.pagoda.engine.sched;
+
+import dev.pagoda.engine.kv.BlockCopy;
+import dev.pagoda.engine.kv.CachedPrefix;
+import dev.pagoda.engine.kv.KvCacheManager;
+import dev.pagoda.engine.kv.SlotAllocation;
+import dev.pagoda.engine.request.Request;
+import dev.pagoda.engine.request.RequestOutput;
+import dev.pagoda.engine.request.RequestStatus;
+import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.telemetry.KvSnapshot;
+import dev.pagoda.engine.telemetry.StepStats;
+import dev.pagoda.engine.telemetry.StepStats.PrefixCacheStats;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Continuous batching after vLLM V1: every step, running sequences first, then waiting ones, each
+ * getting the tokens that bring its computed count closer to its token count, within a token
+ * budget and a sequence limit. There are no prefill and decode phases: a new prompt is "far
+ * behind", a decode is "one token behind", and both share one flattened batch.
+ *
+ * <p>When a running sequence cannot get blocks, the newest (FCFS) or lowest-priority (PRIORITY)
+ * running sequence is preempted by recompute: its blocks are freed and it goes back to the front
+ * of the waiting queue with zero computed tokens, its outputs kept; prefix caching usually gives
+ * most of its blocks back on readmission. As in vLLM, no waiting request is admitted in a step that
+ * preempted, since the memory was just shown to be short.
+ *
+ * <p>Parallel sampling: a request with n > 1 reserves n sequence seats when admitted, computes its
+ * prompt up to the last token, then forks n-1 children that share its blocks; every sample then
+ * computes the last prompt token itself (copy-on-write on the shared partial block) and samples
+ * its own first token.
+ *
+ * <p>Not thread-safe: owned by the engine thread, which calls {@link #schedule()}, runs the model,
+ * then calls {@link #update}.
+ */
+public final class Scheduler {
+
+    private final SchedulerConfig config;
+    private final KvCacheManager kv;
+    private final Map<String, Request> live = new LinkedHashMap<>();
+    private final List<Request> running = new ArrayList<>();
+    private final WaitingQueue waiting;
+    private final List<String> finishedSinceLastStep = new ArrayList<>();
+    private long nextStepIndex;
+    private SchedulerOutput inFlight;
+
+    /** A sequence picked for this step: how many tokens, and the copies its blocks need first. */
+    private record Pick(int numTokens, List<BlockCopy> copies) {}
+
+    public Scheduler(SchedulerConfig config) {
+        this.config = config;
+        this.kv = new KvCacheManager(config.numBlocks(), config.blockSize(), config.enablePrefixCaching());
+        this.waiting = new WaitingQueue(config.policy());
+    }
+
+    public SchedulerConfig config() { return config; }
+
+    /** The KV cache manager, for telemetry and tests; the scheduler is its only writer. */
+    public KvCacheManager kvCacheManager() { return kv; }
+
+    public int numRunning() { return running.size(); }
+
+    public int numWaiting() { return waiting.size(); }
+
+    public boolean hasUnfinishedRequests() { return !live.isEmpty(); }
+
+    /** Current status of a live request, or empty once it has finished. */
+    public Optional<RequestStatus> status(String requestId) {
+        Request r = live.get(requestId);
+        return r == null ? Optional.empty() : Optional.of(r.status());
+    }
+
+    /**
+     * Queues a new request. Rejects, with a message naming the request and the limit, what could
+     * never run (prompt too long, n above maxNumSeqs, more blocks than the pool has) and anything
+     * beyond maxWaitingRequests ({@link QueueFullException}).
+     */
+    public void addRequest(Request request) {
+        String id = request.id();
+        if (live.containsKey(id)) throw new IllegalArgumentException("request " + id + " is already queued or running");
+        if (id.contains("#")) {
+            throw new IllegalArgumentException("request id " + id + " contains '#', which is reserved for the ids of n > 1 samples");
+        }
+        if (request.status() != RequestStatus.WAITING || request.numOutputTokens() > 0) {
+            throw new IllegalArgumentException("request " + id + " was submitted before (status " + request.status() + ")");
+        }
+        int prompt = request.numPromptTokens();
+        if (prompt >= config.maxModelLen()) {
+            throw new IllegalArgumentException("request " + id + ": the prompt has " + prompt + " tokens but maxModelLen is "
+                    + config.maxModelLen() + " and at least one position must remain for the output");
+        }
+        SamplingParams params = request.samplingParams();
+        if (params.n() > config.maxNumSeqs()) {
+            throw new IllegalArgumentException("request " + id + ": n = " + params.n() + " exceeds maxNumSeqs = " + config.maxNumSeqs());
+        }
+        long longest = Math.min(config.maxModelLen(), params.maxTokens() == null ? Long.MAX_VALUE : (long) prompt + params.maxTokens());
+        long blocksNeeded = (longest - 1 + config.blockSize() - 1) / config.blockSize(); // the last sampled token is never computed
+        if (blocksNeeded > config.numBlocks()) {
+            throw new IllegalArgumentException("request " + id + ": up to " + longest + " tokens need " + blocksNeeded
+                    + " KV blocks but the pool has " + config.numBlocks() + "; lower max_tokens or maxModelLen, or give the cache more memory");
+        }
+        if (waiting.size() >= config.maxWaitingRequests()) throw new QueueFullException(id, config.maxWaitingRequests());
+        live.put(id, request);
+        waiting.addNew(request);
+    }
+
+    /** Decides this step's batch. Call {@link #update} with the runner's result before the next call. */
+    public SchedulerOutput schedule() {
+        if (inFlight != null) throw new IllegalStateException("schedule() called twice without update() for step " + inFlight.stepIndex());
+        StepPlan plan = new StepPlan(config.maxNumBatchedTokens());
+        scheduleRunning(plan);
+        if (plan.preemptions == 0) admitWaiting(plan);
+
+        List<ScheduledSequence> sequences = new ArrayList<>(plan.picks.size());
+        List<BlockCopy> copies = new ArrayList<>();
+        for (var e : plan.picks.entrySet()) {
+            sequences.add(describe(e.getKey(), e.getValue().numTokens()));
+            copies.addAll(e.getValue().copies());
+        }
+        inFlight = new SchedulerOutput(nextStepIndex++, sequences, copies, finishedSinceLastStep,
+                config.blockSize(), plan.prefix, plan.preemptions);
+        finishedSinceLastStep.clear();
+        return inFlight;
+    }
+
+    /** The step being planned: remaining token budget, who runs with how many tokens, what it cost. */
+    private static final class StepPlan {
+        int budget;
+        final Map<Request, Pick> picks = new LinkedHashMap<>();
+        int preemptions;
+        PrefixCacheStats prefix = PrefixCacheStats.NONE;
+
+        StepPlan(int budget) {
+            this.budget = budget;
+        }
+    }
+
+    /** Running sequences in order, preempting from the back (or lowest priority) when blocks run out. */
+    private void scheduleRunning(StepPlan plan) {
+        int i = 0;
+        while (i < running.size() && plan.budget > 0) {
+            Request r = running.get(i);
+            int n = tokensToCompute(r, r.numComputedTokens(), plan.budget);
+            if (n == 0) {
+                i++;
+                continue;
+            }
+            SlotAllocation alloc;
+            while ((alloc = kv.allocateSlots(r, n, CachedPrefix.NONE)) == null) {
+                Request victim = pickVictim();
+                Pick undone = plan.picks.remove(victim); // PRIORITY may pick one already scheduled this step
+                if (undone != null) plan.budget += undone.numTokens();
+                preempt(victim);
+                plan.preemptions++;
+                if (victim == r) break;
+            }
+            if (alloc == null) return; // r itself was preempted: memory is short for everyone after it too
+            plan.picks.put(r, new Pick(n, alloc.copies()));
+            plan.budget -= n;
+            i = plan.preemptions == 0 ? i + 1 : running.indexOf(r) + 1;
+        }
+    }
+
+    /** Waiting requests in queue order while seats, budget and blocks last; head-of-line blocking keeps the order fair. */
+    private void admitWaiting(StepPlan plan) {
+        while (plan.budget > 0 && !waiting.isEmpty()) {
+            Request r = waiting.peek();
+            if (seatsInUse() + 1 + r.pendingForks() > config.maxNumSeqs()) return;
+            CachedPrefix cached = kv.findCachedPrefix(r);
+            int remaining = tokensToCompute(r, cached.numTokens(), Integer.MAX_VALUE);
+            if (!config.enableChunkedPrefill() && remaining > plan.budget) return;
+            int n = Math.min(remaining, plan.budget);
+            SlotAllocation alloc = kv.allocateSlots(r, n, cached);
+            if (alloc == null) return;
+            waiting.poll();
+            if (kv.prefixCaching()) plan.prefix = plan.prefix.plus(new PrefixCacheStats(r.numTokens(), cached.numTokens()));
+            r.setNumComputedTokens(cached.numTokens());
+            r.recordCachedTokensOnce(cached.numTokens());
+            r.setStatus(RequestStatus.RUNNING);
+            running.add(r);
+            if (n > 0) {
+                plan.picks.put(r, new Pick(n, alloc.copies()));
+                plan.budget -= n;
+            } else {
+                forkChildren(r); // the cache held the prompt up to its last token; all samples run from the next step
+            }
+        }
+    }
+
+    /**
+     * Applies the runner's result to the step {@link #schedule()} returned last: advances computed
+     * counts, caches newly full blocks, appends sampled tokens, checks stops, frees what finished.
+     * Returns one delta per sequence that sampled or ended this step.
+     */
+    public List<RequestOutput> update(SchedulerOutput step, ModelRunnerOutput result) {
+        if (step != inFlight) throw new IllegalStateException("update() must receive the output of the latest schedule()");
+        inFlight = null;
+        List<RequestOutput> outputs = new ArrayList<>();
+        for (ScheduledSequence s : step.sequences()) {
+            Request r = live.get(s.requestId());
+            if (r == null || r.status() != RequestStatus.RUNNING) continue; // ended between schedule and update
+            String failure = result.failed().get(r.id());
+            if (failure != null) {
+                r.setError(failure);
+                outputs.add(end(r, RequestStatus.FINISHED_ERROR, r.numOutputTokens()));
+                continue;
+            }
+            r.setNumComputedTokens(s.sequenceLength());
+            kv.cacheComputedBlocks(r);
+            if (!s.sample()) {
+                if (r.pendingForks() > 0 && r.numComputedTokens() == r.numPromptTokens() - 1) forkChildren(r);
+                continue;
+            }
+            SampledToken token = result.sampled().get(r.id());
+            int before = r.numOutputTokens();
+            if (token == null) {
+                r.setError("the model runner returned no token for request " + r.id() + ", which had to be sampled at step " + step.stepIndex());
+                outputs.add(end(r, RequestStatus.FINISHED_ERROR, before));
+                continue;
+            }
+            r.appendOutput(token.tokenId(), token.logprobs());
+            RequestStatus stop = stopStatus(r);
+            outputs.add(stop != null ? end(r, stop, before) : delta(r, before, null));
+        }
+        return outputs;
+    }
+
+    /**
+     * Aborts a request wherever it is (waiting, running, preempted), freeing its blocks. Given the
+     * id a client submitted, it aborts every sample of an n > 1 request. Unknown or finished ids
+     * are ignored (a client may disconnect after its request ended). Call it between
+     * {@link #update} and the next {@link #schedule()}, never while the runner executes a step:
+     * the freed blocks may be handed out at once.
+     */
+    public List<RequestOutput> abort(String requestId) {
+        List<Request> group = new ArrayList<>();
+        for (Request r : live.values()) if (r.id().equals(requestId) || r.groupId().equals(requestId)) group.add(r);
+        List<RequestOutput> outputs = new ArrayList<>(group.size());
+        for (Request r : group) outputs.add(end(r, RequestStatus.FINISHED_ABORTED, r.numOutputTokens()));
+        return outputs;
+    }
+
+    /**
+     * Ends one sequence with a final status decided outside the scheduler, e.g. FINISHED_STOPPED
+     * when the detokenizer matched a stop string.
+     */
+    public Optional<RequestOutput> finishRequest(String requestId, RequestStatus status) {
+        if (!status.isFinished()) throw new IllegalArgumentException("status " + status + " is not a final status");
+        Request r = live.get(requestId);
+        return r == null ? Optional.empty() : Optional.of(end(r, status, r.numOutputTokens()));
+    }
+
+    /** Telemetry for a step once it is updated; {@code wallTimeNanos} is what the engine loop measured. */
+    public StepStats stepStats(SchedulerOutput step, long wallTimeNanos) {
+        List<StepStats.ScheduledTokens> tokens = new ArrayList<>(step.sequences().size());
+        for (ScheduledSequence s : step.sequences()) {
+            tokens.add(new StepStats.ScheduledTokens(s.requestId(), s.decode() ? 0 : s.numTokens(), s.decode() ? 1 : 0));
+        }
+        int preempted = 0;
+        for (Request r : waiting) if (r.status() == RequestStatus.PREEMPTED) preempted++;
+        return new StepStats(step.stepIndex(), wallTimeNanos, tokens,
+                new StepStats.QueueCounts(running.size(), waiting.size(), preempted),
+                kv.usage(), step.prefixCache(), step.preemptions());
+    }
+
+    public KvSnapshot kvSnapshot() {
+        return kv.snapshot();
+    }
+
+    /** Tokens the request computes this step if admitted with {@code computed} tokens already in the cache. */
+    private int tokensToCompute(Request r, int computed, int budget) {
+        // An unforked n > 1 parent stops one short of its prompt: each sample computes the last token itself.
+        int target = r.pendingForks() > 0 ? r.numPromptTokens() - 1 : r.numTokens();
+        int n = target - computed;
+        if (config.longPrefillTokenThreshold() > 0) n = Math.min(n, config.longPrefillTokenThreshold());
+        return Math.min(n, budget);
+    }
+
+    /** Running sequences plus the seats reserved for children not yet forked. */
+    private int seatsInUse() {
+        int seats = running.size();
+        for (Request r : running) seats += r.pendingForks();
+        return seats;
+    }
+
+    private Request pickVictim() {
+        if (config.policy() == SchedulingPolicy.FCFS) return running.getLast();
+        Request victim = running.getFirst();
+        for (Request r : running) {
+            boolean lower = r.priority() > victim.priority()
+                    || (r.priority() == victim.priority() && r.arrivalTimeNanos() >= victim.arrivalTimeNanos());
+            if (lower) victim = r;
+        }
+        return victim;
+    }
+
+    private void preempt(Request r) {
+        running.remove(r);
+        kv.free(r);
+        r.setNumComputedTokens(0);
+        r.setStatus(RequestStatus.PREEMPTED);
+        waiting.addPreempted(r);
+    }
+
+    private void forkChildren(Request parent) {
+        for (Request child : parent.forkChildren()) {
+            kv.fork(parent, child);
+            live.put(child.id(), child);
+            running.add(child);
+        }
+    }
+
+    private ScheduledSequence describe(Request r, int n) {
+        int start = r.numComputedTokens();
+        boolean sample = start + n == r.numTokens();
+        boolean decode = n == 1 && sample && r.numOutputTokens() > 0;
+        return new ScheduledSequence(r.id(), r.tokenIds(start, start + n), start, kv.blockTable(r), sample, decode,
+                new SamplingContext(r.samplingParams(), r.groupId(), r.sampleIndex(), r));
+    }
+
+    /** vLLM's check_stop order: length first, then (after min_tokens) EOS unless ignored, then stop token ids. */
+    private RequestStatus stopStatus(Request r) {
+        SamplingParams p = r.samplingParams();
+        if (r.numTokens() >= config.maxModelLen() || (p.maxTokens() != null && r.numOutputTokens() >= p.maxTokens())) {
+            return RequestStatus.FINISHED_LENGTH;
+        }
+        // The sampler masks EOS/stop ids while fewer than min_tokens were generated (vLLM's
+        // MinTokensLogitsProcessor), so the earliest legitimate stop is output token min_tokens + 1.
+        if (r.numOutputTokens() <= p.minTokens()) return null;
+        int last = r.tokenAt(r.numTokens() - 1);
+        if (!p.ignoreEos() && r.isEos(last)) return RequestStatus.FINISHED_STOPPED;
+        if (p.stopTokenIds().contains(last)) {
+            r.setStopTokenId(last);
+            return RequestStatus.FINISHED_STOPPED;
+        }
+        return null;
+    }
+
+    private RequestOutput end(Request r, RequestStatus status, int outputsBefore) {
+        if (r.status() == RequestStatus.RUNNING) running.remove(r); else waiting.remove(r);
+        kv.free(r);
+        r.setStatus(status);
+        live.remove(r.id());
+        finishedSinceLastStep.add(r.id());
+        return delta(r, outputsBefore, new RequestOutput.Finish(status.finishReason(), r.stopTokenId(), r.error()));
+    }
+
+    private static RequestOutput delta(Request r, int outputsBefore, RequestOutput.Finish finish) {
+        int[] all = r.outputTokenIds();
+        int[] added = Arrays.copyOfRange(all, outputsBefore, all.length);
+        return new RequestOutput(r.id(), r.groupId(), r.sampleIndex(), added, r.logprobsFrom(outputsBefore), finish, r.numCachedTokens());
+    }
+}
