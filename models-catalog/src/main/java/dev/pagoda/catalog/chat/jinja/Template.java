@@ -90,11 +90,10 @@ public final class Template {
         long stop = Values.toLong(p.size() == 1 ? p.get(0) : p.get(1));
         long step = p.size() == 3 ? Values.toLong(p.get(2)) : 1;
         if (step == 0) throw new TemplateException("range() step must not be zero");
-        var out = new ArrayList<Value>();
-        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
-            if (out.size() >= MAX_RANGE) throw new TemplateException("range() too large");
-            out.add(new Value.Int(i));
-        }
+        double count = Math.max(0, Math.ceil(((double) stop - start) / step));
+        if (count > MAX_RANGE) throw new TemplateException("range() too large: " + (long) count + " items");
+        var out = new ArrayList<Value>((int) count);
+        for (long i = start; step > 0 ? i < stop : i > stop; i += step) out.add(new Value.Int(i));
         return new Value.ListV(out);
     }
 }
