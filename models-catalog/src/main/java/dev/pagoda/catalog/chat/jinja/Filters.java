@@ -20,7 +20,7 @@ final class Filters {
 
     private Filters() {}
 
-    static Value apply(Interpreter in, String name, Value v, Arguments args) {
+    static Value apply(String name, Value v, Arguments args) {
         return switch (name) {
             case "safe" -> v;
             case "escape", "e", "forceescape" -> Value.of(escape(Values.str(v)));
@@ -90,12 +90,12 @@ final class Filters {
                 default -> throw new TemplateException("items of " + v.typeName() + " (needs a dict)");
             };
             case "dictsort" -> dictsort(v, args);
-            case "map" -> map(in, v, args);
-            case "select", "reject" -> select(in, v, args, name.equals("select"), null);
+            case "map" -> map(v, args);
+            case "select", "reject" -> select(v, args, name.equals("select"), null);
             case "selectattr", "rejectattr" -> {
                 if (!(args.get(0, "attribute") instanceof Value.Str attr)) throw new TemplateException(name + " needs an attribute name");
                 var rest = new Arguments(args.positional().subList(1, args.positional().size()), args.keywords());
-                yield select(in, v, rest, name.equals("selectattr"), attr.value());
+                yield select(v, rest, name.equals("selectattr"), attr.value());
             }
             case "sum" -> sum(v, args);
             case "min", "max" -> minMax(v, args, name.equals("max"));
@@ -237,7 +237,7 @@ final class Filters {
         return new Value.ListV(new ArrayList<>(pairs));
     }
 
-    private static Value map(Interpreter in, Value v, Arguments args) {
+    private static Value map(Value v, Arguments args) {
         List<Value> items = Values.iterate(v, "map");
         var out = new ArrayList<Value>(items.size());
         if (args.keywords().containsKey("attribute")) {
@@ -252,11 +252,11 @@ final class Filters {
         if (args.positional().isEmpty()) throw new TemplateException("map needs a filter name or attribute=...");
         String filter = Values.str(args.positional().getFirst());
         var rest = new Arguments(args.positional().subList(1, args.positional().size()), args.keywords());
-        for (Value x : items) out.add(apply(in, filter, x, rest));
+        for (Value x : items) out.add(apply(filter, x, rest));
         return new Value.ListV(out);
     }
 
-    private static Value select(Interpreter in, Value v, Arguments args, boolean keep, String attribute) {
+    private static Value select(Value v, Arguments args, boolean keep, String attribute) {
         String test = args.positional().isEmpty() ? null : Values.str(args.positional().getFirst());
         var testArgs = new Arguments(test == null ? List.of() : args.positional().subList(1, args.positional().size()), args.keywords());
         var out = new ArrayList<Value>();

@@ -65,7 +65,7 @@ final class Interpreter {
                 var body = new StringBuilder();
                 exec(fb.body(), scope, body);
                 Arguments args = fb.args() == null ? Arguments.NONE : arguments(fb.args(), scope);
-                out.append(Values.str(Filters.apply(this, fb.name(), Value.of(body.toString()), args)));
+                out.append(Values.str(Filters.apply(fb.name(), Value.of(body.toString()), args)));
             }
         }
         return Flow.NORMAL;
@@ -225,7 +225,7 @@ final class Interpreter {
                 }
                 yield fn.body().call(arguments(c.args(), scope));
             }
-            case Ast.Filter f -> Filters.apply(this, f.name(), eval(f.operand(), scope),
+            case Ast.Filter f -> Filters.apply(f.name(), eval(f.operand(), scope),
                     f.args() == null ? Arguments.NONE : arguments(f.args(), scope));
             case Ast.Test t -> {
                 boolean r = Tests.test(t.name(), eval(t.operand(), scope), arguments(t.args(), scope));

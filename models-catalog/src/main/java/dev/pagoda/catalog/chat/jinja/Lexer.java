@@ -11,17 +11,21 @@ import java.util.List;
  */
 final class Lexer {
 
-    private static final String[][] OPERATORS = {
-        // Longer sequences first so "**" wins over "*", "//" over "/", "<=" over "<".
-        {"{%", "OPEN_STATEMENT"}, {"%}", "CLOSE_STATEMENT"}, {"{{", "OPEN_EXPRESSION"}, {"}}", "CLOSE_EXPRESSION"},
-        {"(", "OPEN_PAREN"}, {")", "CLOSE_PAREN"}, {"{", "OPEN_BRACE"}, {"}", "CLOSE_BRACE"},
-        {"[", "OPEN_BRACKET"}, {"]", "CLOSE_BRACKET"}, {",", "COMMA"}, {".", "DOT"}, {":", "COLON"}, {"|", "PIPE"},
-        {"<=", "COMPARISON"}, {">=", "COMPARISON"}, {"==", "COMPARISON"}, {"!=", "COMPARISON"},
-        {"<", "COMPARISON"}, {">", "COMPARISON"},
-        {"+", "ADDITIVE"}, {"-", "ADDITIVE"}, {"~", "ADDITIVE"},
-        {"**", "POWER"}, {"*", "MULTIPLICATIVE"}, {"//", "MULTIPLICATIVE"}, {"/", "MULTIPLICATIVE"},
-        {"%", "MULTIPLICATIVE"}, {"=", "EQUALS"},
-    };
+    private record Operator(String text, Type type) {}
+
+    // Longer sequences first so "**" wins over "*", "//" over "/", "<=" over "<".
+    private static final List<Operator> OPERATORS = List.of(
+            new Operator("{%", Type.OPEN_STATEMENT), new Operator("%}", Type.CLOSE_STATEMENT),
+            new Operator("{{", Type.OPEN_EXPRESSION), new Operator("}}", Type.CLOSE_EXPRESSION),
+            new Operator("(", Type.OPEN_PAREN), new Operator(")", Type.CLOSE_PAREN),
+            new Operator("{", Type.OPEN_BRACE), new Operator("}", Type.CLOSE_BRACE),
+            new Operator("[", Type.OPEN_BRACKET), new Operator("]", Type.CLOSE_BRACKET),
+            new Operator(",", Type.COMMA), new Operator(".", Type.DOT), new Operator(":", Type.COLON), new Operator("|", Type.PIPE),
+            new Operator("<=", Type.COMPARISON), new Operator(">=", Type.COMPARISON), new Operator("==", Type.COMPARISON),
+            new Operator("!=", Type.COMPARISON), new Operator("<", Type.COMPARISON), new Operator(">", Type.COMPARISON),
+            new Operator("+", Type.ADDITIVE), new Operator("-", Type.ADDITIVE), new Operator("~", Type.ADDITIVE),
+            new Operator("**", Type.POWER), new Operator("*", Type.MULTIPLICATIVE), new Operator("//", Type.MULTIPLICATIVE),
+            new Operator("/", Type.MULTIPLICATIVE), new Operator("%", Type.MULTIPLICATIVE), new Operator("=", Type.EQUALS));
 
     private final SourceText source;
     private final String src;
@@ -170,18 +174,19 @@ final class Lexer {
     }
 
     private boolean operator() {
-        for (String[] op : OPERATORS) {
-            if (op[0].equals("}}") && braceDepth > 0) continue;
-            if (!startsWith(op[0])) continue;
-            Type type = Type.valueOf(op[1]);
-            tokens.add(new Token(type, op[0], pos));
+        for (Operator op : OPERATORS) {
+            // Inside a dict literal "}}" closes two dicts, not the expression.
+            if (op.type() == Type.CLOSE_EXPRESSION && braceDepth > 0) continue;
+            if (!startsWith(op.text())) continue;
+            Type type = op.type();
+            tokens.add(new Token(type, op.text(), pos));
             switch (type) {
                 case OPEN_EXPRESSION -> braceDepth = 0;
                 case OPEN_BRACE -> braceDepth++;
                 case CLOSE_BRACE -> braceDepth--;
                 default -> { }
             }
-            pos += op[0].length();
+            pos += op.text().length();
             return true;
         }
         return false;
