@@ -17,10 +17,6 @@ public record Arguments(List<Value> positional, Map<String, Value> keywords) {
         keywords = new LinkedHashMap<>(keywords);
     }
 
-    public static Arguments of(Value... positional) {
-        return new Arguments(List.of(positional), Map.of());
-    }
-
     /** The parameter at {@code index} if passed positionally, else by {@code name}, else undefined. */
     public Value get(int index, String name) {
         if (index >= 0 && index < positional.size()) return positional.get(index);
@@ -32,17 +28,5 @@ public record Arguments(List<Value> positional, Map<String, Value> keywords) {
     public Value get(int index, String name, Value fallback) {
         Value v = get(index, name);
         return v instanceof Value.Undefined ? fallback : v;
-    }
-
-    public int size() {
-        return positional.size() + keywords.size();
-    }
-
-    /** The same arguments with {@code first} prepended, as a bound method or a filter sees them. */
-    public Arguments prepend(Value first) {
-        var all = new java.util.ArrayList<Value>(positional.size() + 1);
-        all.add(first);
-        all.addAll(positional);
-        return new Arguments(all, keywords);
     }
 }

@@ -85,7 +85,7 @@ final class Filters {
                 yield v instanceof Value.Undefined || (onFalsy && !v.truthy()) ? args.get(0, "default_value", Value.of("")) : v;
             }
             case "items" -> switch (v) {
-                case Value.Dict d -> Methods.of(d, "items") instanceof Value.Callable c ? c.body().call(Arguments.NONE) : Value.UNDEFINED;
+                case Value.Dict d -> Methods.items(d);
                 case Value.Undefined u -> new Value.ListV(List.of());
                 default -> throw new TemplateException("items of " + v.typeName() + " (needs a dict)");
             };

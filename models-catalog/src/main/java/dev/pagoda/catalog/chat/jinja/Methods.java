@@ -150,6 +150,12 @@ final class Methods {
         };
     }
 
+    /** {@code d.items()}: [key, value] pairs in insertion order. */
+    static Value items(Value.Dict d) {
+        return new Value.ListV(d.entries().entrySet().stream()
+                .map(e -> (Value) new Value.ListV(List.of(Value.of(e.getKey()), e.getValue()))).toList());
+    }
+
     private static Value dict(Value.Dict d, String name, Arguments args) {
         var entries = d.entries();
         return switch (name) {
@@ -157,8 +163,7 @@ final class Methods {
                 Value v = entries.get(text(args.get(0, "key"), "get() key"));
                 yield v != null ? v : args.get(1, "default", Value.NONE);
             }
-            case "items" -> new Value.ListV(entries.entrySet().stream()
-                    .map(e -> (Value) new Value.ListV(List.of(Value.of(e.getKey()), e.getValue()))).toList());
+            case "items" -> items(d);
             case "keys" -> new Value.ListV(entries.keySet().stream().map(Value::of).toList());
             case "values" -> new Value.ListV(List.copyOf(entries.values()));
             case "update" -> {

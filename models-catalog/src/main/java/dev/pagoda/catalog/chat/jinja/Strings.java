@@ -63,7 +63,7 @@ final class Strings {
             return parts;
         }
         int end = s.length();
-        for (int at; left > 0 && (at = s.lastIndexOf(sep, end - sep.length())) >= 0 && end - sep.length() >= 0; left--) {
+        for (int at; left > 0 && (at = s.lastIndexOf(sep, end - sep.length())) >= 0; left--) {
             parts.add(s.substring(at + sep.length(), end));
             end = at;
         }

@@ -54,6 +54,8 @@ class PythonJinjaFeaturesTest {
         assertEquals("x |hi|bc|ab|[\"a-b\", \"c\"]|2 2",
                 render("{{ '\\n\\nx \\n'.strip('\\n') }}|{{ 'xxhixx'.strip('x') }}|{{ 'abc'.lstrip('a') }}|{{ 'abcc'.rstrip('c') }}|{{ 'a-b-c'.rsplit('-', 1) }}|{{ 'hello'.find('l') }} {{ 'hello'.count('l') }}"));
         assertEquals("1 and n", render("{{ '{} and {name}'.format(1, name='n') }}"));
+        assertEquals("[\"a\", \"\", \"b\"]|[\" a\", \"b\"]|[\"a\", \"\", \"b\"]|[\"a\", \"b  c \"]",
+                render("{{ 'a--b'.rsplit('-') }}|{{ ' a b '.rsplit(none, 1) }}|{{ 'a,,b'.split(',') }}|{{ ' a b  c '.split(none, 1) }}"));
     }
 
     @Test
