@@ -72,6 +72,12 @@ class ChatTemplateParityTest {
              {"role": "assistant", "content": "Let me search.", "tool_calls": [
                 {"type": "function", "function": {"name": "search", "arguments": {"q": "cats", "limit": 3}}}]},
              {"role": "tool", "content": "[\\"cat1\\", \\"cat2\\"]"}]""";
+    private static final String LLAMA_TOOL_CALL = """
+            [{"role": "system", "content": "  Use tools when needed.  "},
+             {"role": "user", "content": "Weather in Zürich?"},
+             {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Zürich"}}}]},
+             {"role": "tool", "content": {"temp": 18, "sky": "☀"}},
+             {"role": "tool", "content": "plain result"}]""";
     private static final String REASONING = """
             [{"role": "user", "content": "Think first: 3*7?"},
              {"role": "assistant", "content": "21", "reasoning_content": "3 times 7 is 21."},
@@ -80,7 +86,8 @@ class ChatTemplateParityTest {
 
     @Test
     void realTemplatesRenderExactlyAsHuggingfaceJinja() throws IOException {
-        var models = List.of(model("llama3"), model("qwen3"), model("gemma3"), mistral());
+        var models = List.of(model("llama3"), model("qwen3"), model("gemma3"), resource("mistral-style", "mistral-alternating.jinja"));
+        Model llama31 = resource("llama-3.1-style", "llama31-style-tools.jinja");
         var scenarios = new ArrayList<Scenario>();
         for (Model m : models) {
             for (boolean gen : new boolean[] {false, true}) {
@@ -95,6 +102,13 @@ class ChatTemplateParityTest {
         scenarios.add(scenario(gemma, "content as text parts", TEXT_PARTS, true, null, Map.of()));
         scenarios.add(scenario(mistral, "system role rejected", SYSTEM_ROLE_FOR_MISTRAL, false, null, Map.of()));
         scenarios.add(scenario(llama, "tools given (ignored by this template)", USER_ONLY, true, TOOLS, Map.of()));
+        // strftime_now differs between two runs, so the date is fixed the way transformers callers do it.
+        Map<String, Object> date = Map.of("date_string", "05 Jul 2024");
+        scenarios.add(scenario(llama31, "no tools", MULTI_TURN, true, null, date));
+        scenarios.add(scenario(llama31, "tools in user message", LLAMA_TOOL_CALL, true, TOOLS, date));
+        scenarios.add(scenario(llama31, "tools in system message", LLAMA_TOOL_CALL, false, TOOLS,
+                Map.of("date_string", "05 Jul 2024", "tools_in_user_message", false)));
+        scenarios.add(scenario(llama31, "two tool calls rejected", TOOL_CONVERSATION, true, TOOLS, date));
         for (boolean gen : new boolean[] {false, true}) {
             scenarios.add(scenario(qwen, "tools, tool calls and results", TOOL_CONVERSATION, gen, TOOLS, Map.of()));
             scenarios.add(scenario(qwen, "tool call with text", TOOL_CALL_WITH_TEXT, gen, TOOLS, Map.of()));
@@ -136,10 +150,11 @@ class ChatTemplateParityTest {
         return new Model(name, t, t.source(), all.bosToken(), all.eosToken());
     }
 
-    private static Model mistral() throws IOException {
-        try (InputStream in = ChatTemplateParityTest.class.getResourceAsStream("mistral-alternating.jinja")) {
+    /** A template kept as a test resource, rendered with Llama/Mistral-like special tokens. */
+    private static Model resource(String name, String file) throws IOException {
+        try (InputStream in = ChatTemplateParityTest.class.getResourceAsStream(file)) {
             String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new Model("mistral-style", ChatTemplates.fromString(source), source, "<s>", "</s>");
+            return new Model(name, ChatTemplates.fromString(source), source, "<s>", "</s>");
         }
     }
 

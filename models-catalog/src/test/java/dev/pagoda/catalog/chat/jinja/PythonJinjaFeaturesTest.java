@@ -36,6 +36,12 @@ class PythonJinjaFeaturesTest {
     }
 
     @Test
+    void rejectWithATestAsLlama31UsesIt() {
+        assertEquals("brave_search, wolfram_alpha",
+                render("{{ ['brave_search', 'wolfram_alpha', 'code_interpreter'] | reject('equalto', 'code_interpreter') | join(', ') }}"));
+    }
+
+    @Test
     void loopCycleAndContinueKeepsOutputBeforeIt() {
         assertEquals("oeo", render("{% for x in [1,2,3] %}{{ loop.cycle('o','e') }}{% endfor %}"));
         // Python keeps what an iteration printed before {% continue %} (the reference drops it).
