@@ -8,6 +8,8 @@ import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.catalog.tensor.DType;
+import dev.pagoda.catalog.tensor.TensorData;
+import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.Parallel;
@@ -16,6 +18,7 @@ import dev.pagoda.engine.model.PagedSequences.Chunk;
 import dev.pagoda.engine.model.PagedSequences.Seq;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.ReferenceLinear;
+import dev.pagoda.engine.testing.Workers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -23,10 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,22 +38,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fp32 logits of {@link LlamaModel} over the paged cache against {@link ReferenceLlama}
  * (contiguous K/V, whole-sequence causal attention, doubles) for every architecture switch.
  */
+@ExtendWith(Workers.class)
 class LlamaModelTest {
 
     private static final double TOLERANCE = 1e-4;
     private static final int[] BLOCK_SIZES = {1, 4, 16};
-    private static Parallel parallel;
-
-    @BeforeAll
-    static void startWorkers() {
-        parallel = new Parallel(2);
-    }
-
-    @AfterAll
-    static void stopWorkers() {
-        parallel.close();
-    }
-
     /** A tiny spec: hidden 32, 2 layers, 4 heads, vocab 61, context 64. */
     private static ModelSpec tiny(Architecture arch, int kvHeads, int headDim, RopeScaling scaling, Integer window,
                                   boolean tied, boolean bias, boolean qkNorm) {
@@ -83,9 +75,9 @@ class LlamaModelTest {
     /** The engine under test plus its cache, over given weights. */
     private record Engine(LlamaModel model, CpuKvCache cache, Arena arena) implements AutoCloseable {
 
-        static Engine of(DummyWeights weights, int blockSize, int numBlocks) {
+        static Engine of(DummyWeights weights, Parallel parallel, KvCacheShape cacheShape) {
             LlamaModel model = LlamaModel.load(weights, ReferenceLinear::new, new ModelOptions(48, 64), parallel);
-            CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(weights.spec(), numBlocks, blockSize));
+            CpuKvCache cache = new CpuKvCache(cacheShape);
             return new Engine(model, cache, Arena.ofConfined());
         }
 
@@ -141,12 +133,12 @@ class LlamaModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void singlePromptMatchesReference(String name, ModelSpec spec) {
+    void singlePromptMatchesReference(String name, ModelSpec spec, Parallel parallel) {
         for (long seed = 0; seed < 3; seed++) {
             Random random = new Random(seed);
             int blockSize = BLOCK_SIZES[(int) seed];
             try (DummyWeights weights = new DummyWeights(spec, DType.F32, seed);
-                 Engine engine = Engine.of(weights, blockSize, 64)) {
+                 Engine engine = Engine.of(weights, parallel, KvCacheShape.forModel(spec, 64, blockSize))) {
                 PagedSequences paged = new PagedSequences(64, blockSize, random);
                 Seq seq = new Seq(randomTokens(random, 13, spec.vocabSize()));
                 List<Chunk> chunks = List.of(new Chunk(seq, 13));
@@ -160,12 +152,12 @@ class LlamaModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void mixedBatchOfPrefillChunksAndDecodesMatchesReference(String name, ModelSpec spec) {
+    void mixedBatchOfPrefillChunksAndDecodesMatchesReference(String name, ModelSpec spec, Parallel parallel) {
         for (long seed = 0; seed < 3; seed++) {
             Random random = new Random(100 + seed);
             int blockSize = BLOCK_SIZES[(int) seed];
             try (DummyWeights weights = new DummyWeights(spec, DType.F32, seed);
-                 Engine engine = Engine.of(weights, blockSize, 96)) {
+                 Engine engine = Engine.of(weights, parallel, KvCacheShape.forModel(spec, 96, blockSize))) {
                 PagedSequences paged = new PagedSequences(96, blockSize, random);
                 Seq a = new Seq(randomTokens(random, 14, spec.vocabSize()));
                 Seq b = new Seq(randomTokens(random, 7, spec.vocabSize()));
@@ -196,11 +188,11 @@ class LlamaModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void greedyDecodingStepByStepMatchesReferenceOnTheFullSequence(String name, ModelSpec spec) {
+    void greedyDecodingStepByStepMatchesReferenceOnTheFullSequence(String name, ModelSpec spec, Parallel parallel) {
         long seed = 7;
         Random random = new Random(seed);
         try (DummyWeights weights = new DummyWeights(spec, DType.F32, seed);
-             Engine engine = Engine.of(weights, 4, 32)) {
+             Engine engine = Engine.of(weights, parallel, KvCacheShape.forModel(spec, 32, 4))) {
             PagedSequences paged = new PagedSequences(32, 4, random);
             Seq seq = new Seq(randomTokens(random, 6, spec.vocabSize()));
             Recorder recorder = new Recorder();
@@ -218,11 +210,11 @@ class LlamaModelTest {
 
     @ParameterizedTest
     @MethodSource("halfPrecision")
-    void halfPrecisionWeightsDecodeLikeTheReference(DType dtype) {
+    void halfPrecisionWeightsDecodeLikeTheReference(DType dtype, Parallel parallel) {
         ModelSpec spec = tiny(Architecture.QWEN2, 2, 8, null, null, true, true, false);
         Random random = new Random(3);
         try (DummyWeights weights = new DummyWeights(spec, dtype, 3);
-             Engine engine = Engine.of(weights, 8, 16)) {
+             Engine engine = Engine.of(weights, parallel, KvCacheShape.forModel(spec, 16, 8))) {
             Seq seq = new Seq(randomTokens(random, 10, spec.vocabSize()));
             List<Chunk> chunks = List.of(new Chunk(seq, 10));
             ForwardBatch batch = new PagedSequences(16, 8, random).step(chunks);
@@ -237,11 +229,11 @@ class LlamaModelTest {
     }
 
     @Test
-    void logitsAreWrittenOnlyForTheRequestedRowsInTheirOrder() {
+    void logitsAreWrittenOnlyForTheRequestedRowsInTheirOrder(Parallel parallel) {
         ModelSpec spec = tiny(Architecture.LLAMA, 2, 8, null, null, false, false, false);
         Random random = new Random(11);
         try (DummyWeights weights = new DummyWeights(spec, DType.F32, 11);
-             Engine engine = Engine.of(weights, 4, 16)) {
+             Engine engine = Engine.of(weights, parallel, KvCacheShape.forModel(spec, 16, 4))) {
             Seq a = new Seq(randomTokens(random, 5, spec.vocabSize()));
             Seq b = new Seq(randomTokens(random, 4, spec.vocabSize()));
             ForwardBatch all = new PagedSequences(16, 4, random).step(List.of(new Chunk(a, 5), new Chunk(b, 4)));
@@ -257,10 +249,10 @@ class LlamaModelTest {
     }
 
     @Test
-    void badBatchesFailWithAClearMessage() {
+    void badBatchesFailWithAClearMessage(Parallel parallel) {
         ModelSpec spec = tiny(Architecture.LLAMA, 2, 8, null, null, false, false, false);
         try (DummyWeights weights = new DummyWeights(spec, DType.F32, 1);
-             Engine engine = Engine.of(weights, 4, 4)) {
+             Engine engine = Engine.of(weights, parallel, KvCacheShape.forModel(spec, 4, 4))) {
             ForwardBatch badToken = new ForwardBatch(new int[] {61}, new int[] {0}, new int[] {0},
                     new int[] {0, 1}, new int[] {1}, new int[][] {{0}}, new int[] {0});
             assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.run(badToken))
@@ -287,18 +279,15 @@ class LlamaModelTest {
     }
 
     @Test
-    void aMisshapenWeightIsNamed() {
-        ModelSpec spec = tiny(Architecture.LLAMA, 2, 8, null, null, false, false, false);
-        ModelSpec wider = tiny(Architecture.LLAMA, 2, 8, null, null, false, false, false);
-        wider = new ModelSpec(wider.architecture(), wider.hiddenSize(), wider.numLayers(), wider.numHeads(),
-                wider.numKvHeads(), wider.headDim(), 50, wider.vocabSize(), wider.rmsNormEps(), wider.ropeTheta(),
-                null, 64, false, "float32", List.of(), List.of(), null, false, false);
-        ModelSpec claimed = wider;
-        try (DummyWeights weights = new DummyWeights(spec, DType.F32, 1)) {
-            var lying = new dev.pagoda.catalog.tensor.WeightSource() {
+    void aMisshapenWeightIsNamed(Parallel parallel) {
+        ModelSpec actual = tiny(Architecture.LLAMA, 2, 8, null, null, false, false, false);
+        ModelSpec claimed = new ModelSpec(Architecture.LLAMA, 32, 2, 4, 2, 8, 50, 61, 1e-5, 10000, null, 64, false,
+                "float32", List.of(), List.of(), null, false, false);
+        try (DummyWeights weights = new DummyWeights(actual, DType.F32, 1)) {
+            WeightSource lying = new WeightSource() {
                 public ModelSpec spec() { return claimed; }
-                public java.util.Set<String> tensorNames() { return weights.tensorNames(); }
-                public dev.pagoda.catalog.tensor.TensorData tensor(String n) { return weights.tensor(n); }
+                public Set<String> tensorNames() { return weights.tensorNames(); }
+                public TensorData tensor(String n) { return weights.tensor(n); }
                 public void close() { }
             };
             String message = assertThrows(IllegalArgumentException.class,
