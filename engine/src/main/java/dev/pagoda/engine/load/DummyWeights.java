@@ -4,6 +4,7 @@ import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tensor.WeightSource;
+import dev.pagoda.engine.cpu.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -37,9 +38,19 @@ public final class DummyWeights implements WeightSource {
     private final Map<String, Planned> plan; // name -> shape, insertion order = HF order
     private final Map<String, TensorData> made = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
+    private final Parallel parallel; // fills rows in parallel; null: on the calling thread
 
-    /** @param dtype F32, F16 or BF16 */
+    /** Generates on the calling thread; @param dtype F32, F16 or BF16 */
     public DummyWeights(ModelSpec spec, DType dtype, long seed) {
+        this(spec, dtype, seed, null);
+    }
+
+    /**
+     * @param dtype    F32, F16 or BF16
+     * @param parallel workers that fill large tensors (billions of values for an 8B shape);
+     *                 the bytes do not depend on it
+     */
+    public DummyWeights(ModelSpec spec, DType dtype, long seed, Parallel parallel) {
         if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
             throw new IllegalArgumentException("dummy weights come in F32, F16 or BF16, not " + dtype);
         }
@@ -47,6 +58,7 @@ public final class DummyWeights implements WeightSource {
         this.dtype = dtype;
         this.seed = seed;
         this.plan = planFor(spec);
+        this.parallel = parallel;
     }
 
     private static Map<String, Planned> planFor(ModelSpec s) {
@@ -115,7 +127,6 @@ public final class DummyWeights implements WeightSource {
             throw new IllegalArgumentException("not enough memory for dummy tensor " + name + " ("
                     + dtype.bytesFor(count) + " bytes of " + dtype + ")", e);
         }
-        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
         double lo, hi;
         switch (planned.kind()) {
             case MATRIX -> {
@@ -132,7 +143,25 @@ public final class DummyWeights implements WeightSource {
                 hi = 0.1;
             }
         }
-        for (long i = 0; i < count; i++) write(data, i, (float) (lo + (hi - lo) * random.nextDouble()));
+        // One generator per row, seeded by (source seed, tensor name, row): rows can be filled
+        // on any thread in any order and still give the same bytes.
+        int rows = Math.toIntExact(planned.shape().length == 1 ? 1 : planned.shape()[0]);
+        long rowLength = count / rows;
+        long tensorSeed = seed * 0x9E3779B97F4A7C15L + name.hashCode();
+        double low = lo, span = hi - lo;
+        Parallel.RangeBody fill = (start, end) -> {
+            for (int r = start; r < end; r++) {
+                SplittableRandom random = new SplittableRandom(tensorSeed + r * 0xBF58476D1CE4E5B9L);
+                for (long i = r * rowLength, stop = i + rowLength; i < stop; i++) {
+                    write(data, i, (float) (low + span * random.nextDouble()));
+                }
+            }
+        };
+        if (parallel == null) {
+            fill.run(0, rows);
+        } else {
+            parallel.forRange(rows, 16, fill);
+        }
         return new TensorData(name, dtype, planned.shape(), data);
     }
 

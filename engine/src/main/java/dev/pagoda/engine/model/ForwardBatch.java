@@ -46,6 +46,15 @@ public record ForwardBatch(
             if (queryStart[i + 1] < queryStart[i]) {
                 throw new IllegalArgumentException("query offsets decrease at sequence " + i);
             }
+            // RoPE reads positions, attention reads context lengths: they must tell the same story.
+            int first = contextLens[i] - (queryStart[i + 1] - queryStart[i]);
+            for (int row = queryStart[i]; row < queryStart[i + 1]; row++) {
+                if (positions[row] != first + row - queryStart[i]) {
+                    throw new IllegalArgumentException("sequence " + i + ": token row " + row + " has position "
+                            + positions[row] + " but its context length " + contextLens[i] + " puts it at "
+                            + (first + row - queryStart[i]));
+                }
+            }
         }
         for (int r : logitRows) {
             if (r < 0 || r >= t) throw new IllegalArgumentException("logit row " + r + " outside [0, " + t + ")");

@@ -28,6 +28,13 @@ class PagedAttentionTest {
         int heads() {
             return numKvHeads * group;
         }
+
+        @Override
+        public String toString() {
+            return "kvHeads=" + numKvHeads + " group=" + group + " headDim=" + headDim + " blockSize=" + blockSize
+                    + " window=" + window + " context=" + java.util.Arrays.toString(context)
+                    + " queryLen=" + java.util.Arrays.toString(queryLen);
+        }
     }
 
     private static Case draw(Random r, int group, int blockSize) {

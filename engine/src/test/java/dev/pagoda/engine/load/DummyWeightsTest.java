@@ -39,9 +39,9 @@ class DummyWeightsTest {
     }
 
     @Test
-    void sameSeedSameBytesWhateverTheOrderAndOtherSeedsDiffer() {
+    void sameSeedSameBytesWhateverTheOrderOrThreadsAndOtherSeedsDiffer(Parallel parallel) {
         try (DummyWeights a = new DummyWeights(TINY, DType.BF16, 42);
-             DummyWeights b = new DummyWeights(TINY, DType.BF16, 42);
+             DummyWeights b = new DummyWeights(TINY, DType.BF16, 42, parallel);
              DummyWeights c = new DummyWeights(TINY, DType.BF16, 43)) {
             String last = "model.layers.2.mlp.down_proj.weight";
             byte[] fromB = bytes(b.tensor(last));

@@ -269,13 +269,17 @@ class LlamaModelTest {
                     new int[] {0, 1}, new int[] {1}, new int[][] {{0}}, new int[] {0});
             assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.run(badSlot))
                     .getMessage().contains("slot 16"));
-            int[] many = new int[49];
+            int[] many = java.util.stream.IntStream.range(0, 49).toArray();
             assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.run(new ForwardBatch(many, many,
                     many, new int[] {0, 49}, new int[] {49}, new int[][] {new int[13]}, new int[0])))
                     .getMessage().contains("maxTokens"));
         }
         assertThrows(IllegalArgumentException.class, () -> new ForwardBatch(new int[] {1}, new int[] {0},
                 new int[] {0}, new int[] {0, 2}, new int[] {1}, new int[][] {{0}}, new int[] {0}));
+        String positions = assertThrows(IllegalArgumentException.class, () -> new ForwardBatch(new int[] {1, 2},
+                new int[] {3, 5}, new int[] {3, 4}, new int[] {0, 2}, new int[] {5}, new int[][] {{0}}, new int[] {1}))
+                .getMessage();
+        assertTrue(positions.contains("token row 1 has position 5") && positions.contains("puts it at 4"), positions);
     }
 
     @Test
