@@ -24,4 +24,35 @@ public record AttentionBatch(int[] queryStart, int[] contextLens, int[][] blockT
     public int queryLen(int seq) {
         return queryStart[seq + 1] - queryStart[seq];
     }
+
+    /**
+     * Checks the batch against the cache so a bad block table is an error naming the sequence,
+     * not a wrong read.
+     */
+    public void checkAgainst(KvCacheShape cache) {
+        if (queryStart.length != numSeqs() + 1 || blockTables.length != numSeqs()) {
+            throw new IllegalArgumentException("batch has " + numSeqs() + " context lengths, " + queryStart.length
+                    + " query offsets (needs one more) and " + blockTables.length + " block tables");
+        }
+        for (int s = 0; s < numSeqs(); s++) {
+            int queryLen = queryLen(s);
+            int context = contextLens[s];
+            if (queryLen < 0 || context < queryLen) {
+                throw new IllegalArgumentException("sequence " + s + ": " + queryLen + " query tokens but "
+                        + context + " cached tokens (the queries must be the last cached tokens)");
+            }
+            int[] table = blockTables[s];
+            int needed = (context + cache.blockSize() - 1) / cache.blockSize();
+            if (table.length < needed) {
+                throw new IllegalArgumentException("sequence " + s + ": " + context + " cached tokens need "
+                        + needed + " blocks of " + cache.blockSize() + ", block table has " + table.length);
+            }
+            for (int i = 0; i < needed; i++) {
+                if (table[i] < 0 || table[i] >= cache.numBlocks()) {
+                    throw new IllegalArgumentException("sequence " + s + ": block table entry " + i + " = "
+                            + table[i] + " outside [0, " + cache.numBlocks() + ")");
+                }
+            }
+        }
+    }
 }

@@ -47,7 +47,7 @@ public final class PagedAttention {
             throw new IllegalArgumentException("KV cache holds " + layer.shape().numKvHeads() + " heads of "
                     + layer.shape().headDim() + ", attention expects " + shape.numKvHeads() + " of " + shape.headDim());
         }
-        validate(batch, layer.shape());
+        batch.checkAgainst(layer.shape());
         long floats = (long) batch.numTokens() * shape.numHeads() * shape.headDim();
         FloatRows.requireFloats(query, floats, "attention query");
         FloatRows.requireFloats(out, floats, "attention output");
@@ -56,35 +56,6 @@ public final class PagedAttention {
         this.layer = layer;
         this.batch = batch;
         parallel.forRange(batch.numSeqs() * shape.numHeads(), 1, body);
-    }
-
-    /** Checks the batch against the cache so a bad block table is an error, not a wrong read. */
-    static void validate(AttentionBatch batch, KvCacheShape cache) {
-        int[] qs = batch.queryStart();
-        if (qs.length != batch.numSeqs() + 1 || batch.blockTables().length != batch.numSeqs()) {
-            throw new IllegalArgumentException("batch has " + batch.numSeqs() + " context lengths, " + qs.length
-                    + " query offsets (needs one more) and " + batch.blockTables().length + " block tables");
-        }
-        for (int s = 0; s < batch.numSeqs(); s++) {
-            int queryLen = batch.queryLen(s);
-            int context = batch.contextLens()[s];
-            if (queryLen < 0 || context < queryLen) {
-                throw new IllegalArgumentException("sequence " + s + ": " + queryLen + " query tokens but "
-                        + context + " cached tokens (the queries must be the last cached tokens)");
-            }
-            int[] table = batch.blockTables()[s];
-            int needed = (context + cache.blockSize() - 1) / cache.blockSize();
-            if (table.length < needed) {
-                throw new IllegalArgumentException("sequence " + s + ": " + context + " cached tokens need "
-                        + needed + " blocks of " + cache.blockSize() + ", block table has " + table.length);
-            }
-            for (int i = 0; i < needed; i++) {
-                if (table[i] < 0 || table[i] >= cache.numBlocks()) {
-                    throw new IllegalArgumentException("sequence " + s + ": block table entry " + i + " = "
-                            + table[i] + " outside [0, " + cache.numBlocks() + ")");
-                }
-            }
-        }
     }
 
     private void attendItems(int start, int end) {

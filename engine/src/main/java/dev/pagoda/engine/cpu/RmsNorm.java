@@ -18,10 +18,10 @@ public final class RmsNorm {
     private final float eps;
     private final Parallel.RangeBody body = this::normRows;
 
-    private MemorySegment residual; // (rows, dim) f32: summed in place when delta != null
+    private MemorySegment input; // (rows, dim) f32: the residual stream, summed in place when delta != null
     private MemorySegment delta; // (rows, dim) f32 or null
     private MemorySegment weight; // (dim) f32
-    private MemorySegment out; // (rows, dim) f32, may be the same segment as residual
+    private MemorySegment out; // (rows, dim) f32, may be the same segment as input
 
     public RmsNorm(Parallel parallel, int dim, double eps) {
         if (dim < 1) throw new IllegalArgumentException("RMSNorm dim must be >= 1, got " + dim);
@@ -60,7 +60,7 @@ public final class RmsNorm {
         FloatRows.requireFloats(o, floats, "RMSNorm output");
         FloatRows.requireFloats(w, dim, "RMSNorm weight");
         if (d != null) FloatRows.requireFloats(d, floats, "RMSNorm residual delta");
-        this.residual = x;
+        this.input = x;
         this.delta = d;
         this.weight = w;
         this.out = o;
@@ -70,8 +70,8 @@ public final class RmsNorm {
     private void normRows(int start, int end) {
         for (int r = start; r < end; r++) {
             long off = (long) r * dim;
-            if (delta != null) FloatRows.add(delta, off, residual, off, dim);
-            float inv = (float) (1.0 / Math.sqrt(FloatRows.sumOfSquares(residual, off, dim) / dim + eps));
+            if (delta != null) FloatRows.add(delta, off, input, off, dim);
+            float inv = (float) (1.0 / Math.sqrt(FloatRows.sumOfSquares(input, off, dim) / dim + eps));
             normalizeRow(off, inv);
         }
     }
@@ -80,10 +80,10 @@ public final class RmsNorm {
         int i = 0;
         int bound = FloatRows.SPECIES.loopBound(dim);
         for (; i < bound; i += FloatRows.SPECIES.length()) {
-            FloatRows.store(FloatRows.load(residual, off + i).mul(inv).mul(FloatRows.load(weight, i)), out, off + i);
+            FloatRows.store(FloatRows.load(input, off + i).mul(inv).mul(FloatRows.load(weight, i)), out, off + i);
         }
         for (; i < dim; i++) {
-            FloatRows.set(out, off + i, FloatRows.get(residual, off + i) * inv * FloatRows.get(weight, i));
+            FloatRows.set(out, off + i, FloatRows.get(input, off + i) * inv * FloatRows.get(weight, i));
         }
     }
 }

@@ -56,15 +56,6 @@ public final class Rope {
         return maxPositions;
     }
 
-    /** cos of position {@code p}, frequency {@code i}, attention factor included. */
-    public float cos(int p, int i) {
-        return cos[p * half + i];
-    }
-
-    public float sin(int p, int i) {
-        return sin[p * half + i];
-    }
-
     /**
      * Rotates every head of every token in place.
      *

@@ -201,10 +201,24 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("logits buffer holds " + logitsOut.byteSize() + " bytes, "
                     + batch.logitRows().length + " rows of " + vocabSize() + " f32 need " + needed);
         }
+        batch.attention().checkAgainst(cache.shape());
+        int blockSize = cache.blockSize();
         for (int s = 0; s < batch.numSeqs(); s++) {
             if (batch.contextLens()[s] > options.maxModelLen()) {
                 throw new IllegalArgumentException("sequence " + s + " holds " + batch.contextLens()[s]
                         + " tokens, more than maxModelLen " + options.maxModelLen());
+            }
+            // A slot that disagrees with the block table would put K/V where attention never looks.
+            int[] table = batch.blockTables()[s];
+            for (int row = batch.queryStart()[s]; row < batch.queryStart()[s + 1]; row++) {
+                int pos = batch.positions()[row];
+                int slot = batch.slotMapping()[row];
+                if (slot == -1) continue; // padding
+                long expected = (long) table[pos / blockSize] * blockSize + pos % blockSize;
+                if (slot != expected) {
+                    throw new IllegalArgumentException("sequence " + s + ": token row " + row + " (position " + pos
+                            + ") maps to slot " + slot + " but its block table puts it at slot " + expected);
+                }
             }
         }
     }

@@ -269,6 +269,10 @@ class LlamaModelTest {
                     new int[] {0, 1}, new int[] {1}, new int[][] {{0}}, new int[] {0});
             assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.run(badSlot))
                     .getMessage().contains("slot 16"));
+            ForwardBatch strayedSlot = new ForwardBatch(new int[] {3, 4}, new int[] {0, 1}, new int[] {8, 10},
+                    new int[] {0, 2}, new int[] {2}, new int[][] {{2}}, new int[] {0});
+            String strayed = assertThrows(IllegalArgumentException.class, () -> engine.run(strayedSlot)).getMessage();
+            assertTrue(strayed.contains("token row 1 (position 1) maps to slot 10") && strayed.contains("slot 9"), strayed);
             int[] many = java.util.stream.IntStream.range(0, 49).toArray();
             assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.run(new ForwardBatch(many, many,
                     many, new int[] {0, 49}, new int[] {49}, new int[][] {new int[13]}, new int[0])))
