@@ -52,11 +52,15 @@ class PagedAttentionTest {
 
     @Test
     void matchesNaiveAttentionAcrossGqaRatiosBlockSizesHolesAndSharedBlocks(Parallel parallel) {
-        int seed = 0;
-        for (int group : new int[] {1, 2, 4, 7}) {
-            for (int blockSize : new int[] {1, 8, 16}) {
-                for (int rep = 0; rep < 6; rep++, seed++) {
-                    check(parallel, seed, draw(new Random(seed), group, blockSize));
+        // 1 thread: work items are whole KV-head groups; 16 threads: mostly single query heads.
+        try (Parallel single = new Parallel(1); Parallel many = new Parallel(16)) {
+            int seed = 0;
+            for (int group : new int[] {1, 2, 4, 7}) {
+                for (int blockSize : new int[] {1, 8, 16}) {
+                    for (int rep = 0; rep < 6; rep++, seed++) {
+                        Parallel workers = new Parallel[] {parallel, single, many}[rep % 3];
+                        check(workers, seed, draw(new Random(seed), group, blockSize));
+                    }
                 }
             }
         }
