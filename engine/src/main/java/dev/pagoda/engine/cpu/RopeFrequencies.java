@@ -1,0 +1,136 @@
+package dev.pagoda.engine.cpu;
+
+import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.catalog.config.RopeScaling;
+
+/**
+ * RoPE inverse frequencies and the cos/sin multiplier ("attention factor"), computed the way
+ * transformers' {@code modeling_rope_utils} does for each {@code rope_type}, in double precision.
+ *
+ * @param inverse         (headDim / 2) inverse frequencies θ_i
+ * @param attentionFactor multiplies cos and sin (YaRN's mscale; 1 elsewhere)
+ */
+public record RopeFrequencies(double[] inverse, double attentionFactor) {
+
+    public RopeFrequencies {
+        inverse = inverse.clone();
+    }
+
+    @Override
+    public double[] inverse() {
+        return inverse.clone();
+    }
+
+    double inverse(int i) {
+        return inverse[i];
+    }
+
+    /**
+     * Frequencies for a sequence that has reached {@code seqLen} tokens. Only the dynamic (NTK)
+     * rule depends on it; the others ignore it.
+     */
+    public static RopeFrequencies of(ModelSpec spec, int seqLen) {
+        int dim = spec.headDim();
+        if (dim < 2 || dim % 2 != 0) {
+            throw new IllegalArgumentException("RoPE needs an even head_dim >= 2, got " + dim);
+        }
+        RopeScaling scaling = spec.ropeScaling();
+        double base = spec.ropeTheta();
+        if (scaling == null) return new RopeFrequencies(defaultInverse(base, dim), 1.0);
+        return switch (scaling.type()) {
+            case LINEAR -> new RopeFrequencies(linear(base, dim, scaling.factor()), 1.0);
+            case DYNAMIC -> new RopeFrequencies(dynamic(spec, seqLen), 1.0);
+            case LLAMA3 -> new RopeFrequencies(llama3(base, dim, scaling), 1.0);
+            case YARN -> yarn(spec, scaling);
+        };
+    }
+
+    /** θ_i = base^(-2i/dim). */
+    static double[] defaultInverse(double base, int dim) {
+        double[] inv = new double[dim / 2];
+        for (int i = 0; i < inv.length; i++) inv[i] = 1.0 / Math.pow(base, (2.0 * i) / dim);
+        return inv;
+    }
+
+    /** Position interpolation: every frequency divided by the factor. */
+    private static double[] linear(double base, int dim, double factor) {
+        double[] inv = defaultInverse(base, dim);
+        for (int i = 0; i < inv.length; i++) inv[i] /= factor;
+        return inv;
+    }
+
+    /**
+     * NTK-aware: once the sequence outgrows {@code max_position_embeddings} the base grows,
+     * {@code base · (factor·len/max − (factor − 1))^(dim/(dim−2))}; shorter sequences keep the
+     * default frequencies (transformers clamps {@code seq_len} to at least max_position_embeddings).
+     */
+    private static double[] dynamic(ModelSpec spec, int seqLen) {
+        int dim = spec.headDim();
+        double factor = spec.ropeScaling().factor();
+        double maxPos = spec.maxPositionEmbeddings();
+        double len = Math.max(seqLen, maxPos);
+        double base = spec.ropeTheta() * Math.pow(factor * len / maxPos - (factor - 1), dim / (dim - 2.0));
+        return defaultInverse(base, dim);
+    }
+
+    /**
+     * Llama 3.1: long wavelengths (beyond original/lowFreqFactor) are divided by the factor,
+     * short ones (below original/highFreqFactor) kept, the band between interpolated smoothly.
+     */
+    private static double[] llama3(double base, int dim, RopeScaling s) {
+        double[] inv = defaultInverse(base, dim);
+        double oldContext = s.originalMaxPositionEmbeddings();
+        double lowFreqWavelen = oldContext / s.lowFreqFactor();
+        double highFreqWavelen = oldContext / s.highFreqFactor();
+        for (int i = 0; i < inv.length; i++) {
+            double wavelen = 2 * Math.PI / inv[i];
+            if (wavelen > lowFreqWavelen) {
+                inv[i] = inv[i] / s.factor();
+            } else if (wavelen >= highFreqWavelen) {
+                double smooth = (oldContext / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                inv[i] = (1 - smooth) * inv[i] / s.factor() + smooth * inv[i];
+            }
+        }
+        return inv;
+    }
+
+    /**
+     * YaRN: a linear ramp over the dimensions between the correction range of beta_fast and
+     * beta_slow blends interpolated (÷factor) and original frequencies; cos/sin are multiplied by
+     * {@code 0.1·ln(factor) + 1} unless the config gives attention_factor. As in transformers,
+     * when the config names original_max_position_embeddings the factor used is
+     * {@code max_position_embeddings / original_max_position_embeddings}.
+     */
+    private static RopeFrequencies yarn(ModelSpec spec, RopeScaling s) {
+        int dim = spec.headDim();
+        double base = spec.ropeTheta();
+        double factor = s.factor();
+        double originalMax = spec.maxPositionEmbeddings();
+        if (s.originalMaxPositionEmbeddings() > 0) {
+            originalMax = s.originalMaxPositionEmbeddings();
+            factor = spec.maxPositionEmbeddings() / originalMax;
+        }
+        double attentionFactor = Double.isNaN(s.attentionFactor())
+                ? (factor <= 1 ? 1.0 : 0.1 * Math.log(factor) + 1.0)
+                : s.attentionFactor();
+        double betaFast = s.betaFast() > 0 ? s.betaFast() : 32;
+        double betaSlow = s.betaSlow() > 0 ? s.betaSlow() : 1;
+        double low = Math.max(Math.floor(correctionDim(betaFast, dim, base, originalMax)), 0);
+        double high = Math.min(Math.ceil(correctionDim(betaSlow, dim, base, originalMax)), dim - 1);
+        if (low == high) high += 0.001; // transformers' guard against a zero-width ramp
+        double[] inv = new double[dim / 2];
+        for (int i = 0; i < inv.length; i++) {
+            double extrapolation = 1.0 / Math.pow(base, (2.0 * i) / dim);
+            double interpolation = extrapolation / factor;
+            double ramp = Math.clamp((i - low) / (high - low), 0.0, 1.0);
+            double extrapolationWeight = 1 - ramp;
+            inv[i] = interpolation * (1 - extrapolationWeight) + extrapolation * extrapolationWeight;
+        }
+        return new RopeFrequencies(inv, attentionFactor);
+    }
+
+    /** The dimension whose wavelength makes {@code rotations} turns over {@code maxPositions}. */
+    private static double correctionDim(double rotations, int dim, double base, double maxPositions) {
+        return dim * Math.log(maxPositions / (rotations * 2 * Math.PI)) / (2 * Math.log(base));
+    }
+}
