@@ -36,6 +36,31 @@ public final class ByteLevelBpe {
     public static final String SPLIT_REGEX =
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+    /**
+     * Qwen2's split pattern: like Llama-3's but digits one at a time. transformers 5 rebuilds the
+     * pipeline of a qwen2/qwen3 model's tokenizer from its own class (NFC + this pattern) whatever
+     * tokenizer.json says, so fixtures of those families must carry exactly this to tokenize the
+     * same under HF tokenizers and transformers.
+     */
+    public static final String QWEN2_SPLIT_REGEX =
+            "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+    /** Normalization and pre-tokenization of one model family's tokenizer. */
+    public enum Style {
+        /** Llama-3 / tiktoken style: no normalizer, digits in runs of up to 3. */
+        LLAMA3(SPLIT_REGEX, false),
+        /** Qwen2/Qwen3 style: NFC normalizer, single digits. */
+        QWEN2(QWEN2_SPLIT_REGEX, true);
+
+        public final String splitRegex;
+        public final boolean nfc;
+
+        Style(String splitRegex, boolean nfc) {
+            this.splitRegex = splitRegex;
+            this.nfc = nfc;
+        }
+    }
+
     public static final String BEGIN_OF_TEXT = "<|begin_of_text|>";
     public static final String END_OF_TEXT = "<|end_of_text|>";
     public static final String START_HEADER = "<|start_header_id|>";
@@ -125,8 +150,13 @@ public final class ByteLevelBpe {
 
     /** Splits text the way the {@link #SPLIT_REGEX} pre-tokenizer does. */
     public static List<String> preTokenize(String text) {
+        return preTokenize(text, SPLIT_REGEX);
+    }
+
+    /** Splits text with {@code regex} as HF's {@code Split(behavior=Isolated)} does (ASCII-exact). */
+    public static List<String> preTokenize(String text, String regex) {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile(SPLIT_REGEX).matcher(text);
+        Matcher m = Pattern.compile(regex).matcher(text);
         while (m.find()) out.add(m.group());
         return out;
     }
@@ -161,18 +191,18 @@ public final class ByteLevelBpe {
     }
 
     /** Writes {@code tokenizer.json} and {@code tokenizer_config.json} into {@code dir}. */
-    public void write(Path dir, int modelMaxLength) {
+    public void write(Path dir, int modelMaxLength, Style style) {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try {
-            Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(tokenizerJson(json)));
+            Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(tokenizerJson(json, style)));
             Files.writeString(dir.resolve("tokenizer_config.json"),
-                    json.writeValueAsString(tokenizerConfig(json, modelMaxLength)));
+                    json.writeValueAsString(tokenizerConfig(json, modelMaxLength, style)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private ObjectNode tokenizerJson(ObjectMapper json) {
+    private ObjectNode tokenizerJson(ObjectMapper json, Style style) {
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
@@ -182,14 +212,18 @@ public final class ByteLevelBpe {
             added.addObject().put("id", specialId(s)).put("content", s).put("single_word", false)
                     .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
         }
-        root.putNull("normalizer");
+        if (style.nfc) {
+            root.putObject("normalizer").put("type", "NFC");
+        } else {
+            root.putNull("normalizer");
+        }
 
         ObjectNode pre = root.putObject("pre_tokenizer");
         pre.put("type", "Sequence");
         ArrayNode pres = pre.putArray("pretokenizers");
         ObjectNode split = pres.addObject();
         split.put("type", "Split");
-        split.putObject("pattern").put("Regex", SPLIT_REGEX);
+        split.putObject("pattern").put("Regex", style.splitRegex);
         split.put("behavior", "Isolated").put("invert", false);
         pres.addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", true)
                 .put("use_regex", false);
@@ -232,7 +266,7 @@ public final class ByteLevelBpe {
         return root;
     }
 
-    private ObjectNode tokenizerConfig(ObjectMapper json, int modelMaxLength) {
+    private ObjectNode tokenizerConfig(ObjectMapper json, int modelMaxLength, Style style) {
         ObjectNode root = json.createObjectNode();
         ObjectNode decoder = root.putObject("added_tokens_decoder");
         for (String s : SPECIAL_TOKENS) {
@@ -245,6 +279,12 @@ public final class ByteLevelBpe {
         root.put("eos_token", EOT);
         root.putArray("model_input_names").add("input_ids").add("attention_mask");
         root.put("model_max_length", modelMaxLength);
+        if (style == Style.QWEN2) {
+            // As Qwen2.5's own config; without them transformers' Qwen2Tokenizer adds its default
+            // "<|endoftext|>" pad/unk token and the tokenizer outgrows the model's vocab_size.
+            root.put("pad_token", END_OF_TEXT);
+            root.putNull("unk_token");
+        }
         root.put("tokenizer_class", "PreTrainedTokenizerFast");
         return root;
     }

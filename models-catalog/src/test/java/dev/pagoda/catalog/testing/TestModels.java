@@ -40,7 +40,9 @@ import java.util.TreeMap;
  *   <li>{@code model.safetensors} with {@code __metadata__ {"format":"pt"}}, or two shards
  *       {@code model-0000N-of-00002.safetensors} plus {@code model.safetensors.index.json};</li>
  *   <li>{@code tokenizer.json}, {@code tokenizer_config.json} (with a Llama-3 chat template), from
- *       {@link ByteLevelBpe}: vocabulary 512 with the special tokens;</li>
+ *       {@link ByteLevelBpe}: vocabulary 512 with the special tokens; Llama-3
+ *       pre-tokenization, except Qwen2/Qwen3 folders which get Qwen2's (NFC, single digits)
+ *       because transformers 5 imposes that pipeline on those model types;</li>
  *   <li>{@code generation_config.json}.</li>
  * </ul>
  *
@@ -158,6 +160,18 @@ public final class TestModels {
         return List.of(llama(), mistral(), qwen2(), qwen3(), tiedLlama());
     }
 
+    /**
+     * Writes every preset (plus BF16 and sharded forms) into sub-folders of {@code args[0]}, for
+     * checks outside the JVM (e.g. loading them with transformers on the GPU machine).
+     */
+    public static void main(String... args) {
+        if (args.length != 1) throw new IllegalArgumentException("usage: TestModels OUTPUT_DIR");
+        List<Variant> variants = new ArrayList<>(all());
+        variants.add(qwen3().withDType(DType.BF16));
+        variants.add(llama().withDType(DType.F16).withSharded(true));
+        for (Variant v : variants) System.out.println(write(v, Path.of(args[0]).resolve(v.name())));
+    }
+
     /** The tokenizer every fixture uses (vocab_size = {@code tokenizer().size()}). */
     public static ByteLevelBpe tokenizer() {
         return TOKENIZER;
@@ -171,7 +185,7 @@ public final class TestModels {
             Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config(variant, json)));
             Files.writeString(dir.resolve("generation_config.json"),
                     json.writeValueAsString(generationConfig(variant, json)));
-            TOKENIZER.write(dir, maxPositions(variant.architecture));
+            TOKENIZER.write(dir, maxPositions(variant.architecture), tokenizerStyle(variant.architecture));
             writeWeights(variant, dir, json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -290,6 +304,11 @@ public final class TestModels {
         ObjectNode map = index.putObject("weight_map");
         weightMap.forEach(map::put);
         Files.writeString(dir.resolve("model.safetensors.index.json"), json.writeValueAsString(index));
+    }
+
+    /** The pre-tokenizer family transformers 5 expects for the architecture's model_type. */
+    public static ByteLevelBpe.Style tokenizerStyle(Architecture a) {
+        return a == Architecture.QWEN2 || a == Architecture.QWEN3 ? ByteLevelBpe.Style.QWEN2 : ByteLevelBpe.Style.LLAMA3;
     }
 
     private static int maxPositions(Architecture a) {
