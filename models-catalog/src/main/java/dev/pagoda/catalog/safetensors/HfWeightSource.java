@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,14 +52,32 @@ public final class HfWeightSource implements WeightSource {
         GenerationDefaults defaults = HfConfigReader.readGenerationDefaults(folder);
         Arena arena = Arena.ofShared();
         try {
-            Map<String, TensorData> tensors = Files.exists(folder.resolve(INDEX_FILE))
-                    ? sharded(folder, arena)
-                    : single(folder, arena);
+            // transformers' order: a single model.safetensors wins over an index next to it
+            Map<String, TensorData> tensors = Files.exists(folder.resolve(SINGLE_FILE)) || !Files.exists(folder.resolve(INDEX_FILE))
+                    ? single(folder, arena)
+                    : sharded(folder, arena);
+            checkShapes(folder, spec, tensors);
             return new HfWeightSource(folder, spec, defaults, arena, Collections.unmodifiableMap(tensors));
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** Every core weight is present with the shape config.json implies (extra tensors are fine). */
+    private static void checkShapes(Path folder, ModelSpec spec, Map<String, TensorData> tensors) {
+        Path config = folder.resolve("config.json");
+        ExpectedShapes.of(spec).forEach((name, shape) -> {
+            TensorData t = tensors.get(name);
+            if (t == null) {
+                throw new ModelFormatException(folder, "the weights lack tensor \"" + name + "\" that "
+                        + config.getFileName() + " (" + spec.architecture().hfClassName + ") requires");
+            }
+            if (!Arrays.equals(shape, t.shape())) {
+                throw new ModelFormatException(folder, "tensor \"" + name + "\" has shape " + Arrays.toString(t.shape())
+                        + " but config.json implies " + Arrays.toString(shape));
+            }
+        });
     }
 
     private static Map<String, TensorData> single(Path folder, Arena arena) {

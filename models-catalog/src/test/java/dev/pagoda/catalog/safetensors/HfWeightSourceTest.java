@@ -93,6 +93,36 @@ class HfWeightSourceTest {
     }
 
     @Test
+    void singleFileWinsOverAnIndexAsInTransformers() throws IOException {
+        Path dir = sharded();
+        TestModels.write(TestModels.llama(), dir);
+        Files.delete(dir.resolve("model-00002-of-00002.safetensors"));
+        try (HfWeightSource s = HfWeightSource.open(dir)) {
+            assertTrue(s.has("lm_head.weight"));
+        }
+    }
+
+    @Test
+    void weightsThatDoNotFitTheConfigAreRejected() throws IOException {
+        Path dir = TestModels.write(TestModels.qwen3(), tmp.resolve("q3"));
+        Path config = dir.resolve("config.json");
+        String original = Files.readString(config);
+        Files.writeString(config, original.replace("\"intermediate_size\" : 128", "\"intermediate_size\" : 96"));
+        ModelFormatException e = rejected(dir);
+        assertTrue(e.getMessage().contains("model.layers.0.mlp.gate_proj.weight")
+                && e.getMessage().contains("[128, 64]") && e.getMessage().contains("[96, 64]"), e.getMessage());
+
+        Files.writeString(config, original.replace("\"tie_word_embeddings\" : false", "\"tie_word_embeddings\" : true"));
+        try (HfWeightSource s = HfWeightSource.open(dir)) {
+            assertTrue(s.has("lm_head.weight"), "an extra tensor is fine");
+        }
+        Path tied = TestModels.write(TestModels.tiedLlama(), tmp.resolve("tied"));
+        Files.writeString(tied.resolve("config.json"), Files.readString(tied.resolve("config.json"))
+                .replace("\"tie_word_embeddings\" : true", "\"tie_word_embeddings\" : false"));
+        assertTrue(rejected(tied).getMessage().contains("lack tensor \"lm_head.weight\""));
+    }
+
+    @Test
     void absentTensorNamesTheSource() {
         try (HfWeightSource s = HfWeightSource.open(TestModels.write(TestModels.tiedLlama(), tmp.resolve("t")))) {
             assertFalse(s.has("lm_head.weight"));

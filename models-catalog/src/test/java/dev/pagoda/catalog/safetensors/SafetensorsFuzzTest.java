@@ -73,14 +73,15 @@ class SafetensorsFuzzTest {
 
     @Test
     void truncationAtEveryLength() {
-        for (int len = 0; len < valid.length; len++) {
+        // every cut inside the prefix and header, then every 7th byte of the data region
+        for (int len = 0; len < valid.length; len += len < 8 + headerLength() + 16 ? 1 : 7) {
             expectCleanOutcome(java.util.Arrays.copyOf(valid, len), "truncated to " + len);
         }
     }
 
     @Test
     void randomByteFlips() {
-        for (int seed = 0; seed < 400; seed++) {
+        for (int seed = 0; seed < 300; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             byte[] b = valid.clone();
             int flips = 1 + r.nextInt(4);
@@ -113,7 +114,7 @@ class SafetensorsFuzzTest {
     @Test
     void absurdHeaderLengthPrefixes() {
         SplittableRandom r = new SplittableRandom(3);
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 100; i++) {
             long n = switch (i % 4) {
                 case 0 -> r.nextLong();
                 case 1 -> 1L << r.nextInt(64);
@@ -137,7 +138,7 @@ class SafetensorsFuzzTest {
         Path dir = TestModels.write(TestModels.qwen3().withSharded(true), tmp.resolve("m"));
         for (String name : List.of("config.json", "model.safetensors.index.json")) {
             byte[] original = Files.readAllBytes(dir.resolve(name));
-            for (int seed = 0; seed < 150; seed++) {
+            for (int seed = 0; seed < 100; seed++) {
                 SplittableRandom r = new SplittableRandom(seed);
                 byte[] b = seed % 3 == 0
                         ? java.util.Arrays.copyOf(original, r.nextInt(original.length))
