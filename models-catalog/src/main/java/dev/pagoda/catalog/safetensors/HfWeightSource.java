@@ -23,7 +23,9 @@ import java.util.Set;
  * The weights of a Hugging Face model folder: {@code config.json} plus either one
  * {@code model.safetensors} or shards listed by {@code model.safetensors.index.json}
  * ({@code weight_map}: tensor name -> shard file). All shards are mapped in one shared arena
- * (tensors may be read from any thread) that {@link #close()} releases.
+ * (tensors may be read from any thread) that {@link #close()} releases. Opening checks that every
+ * core weight is present with the shape {@code config.json} implies, so a mismatched checkpoint
+ * fails here, naming the tensor, instead of deep inside a forward pass.
  */
 public final class HfWeightSource implements WeightSource {
 

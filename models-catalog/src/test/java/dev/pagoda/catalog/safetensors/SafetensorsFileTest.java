@@ -80,7 +80,8 @@ class SafetensorsFileTest {
         TensorData a = new TensorData("a", DType.F32, new long[] {2}, MemorySegment.ofArray(floatsLE(1.5f, -2f)));
         SafetensorsWriter.write(f, List.of(half, a), Map.of("format", "pt"));
 
-        // Expected bytes by hand: compact JSON, metadata first, larger dtype first, then padded to 8 with spaces.
+        // Expected bytes by hand: compact JSON, metadata first, larger dtype first, then padded to 8
+        // with spaces (safetensors 0.8.0's save_file wrote exactly these 144 header bytes too).
         String json = "{\"__metadata__\":{\"format\":\"pt\"},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"z.half\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[8,10]}}";
@@ -92,6 +93,27 @@ class SafetensorsFileTest {
         try (var dir = Files.list(tmp)) {
             assertEquals(1, dir.count(), "no temporary file left behind");
         }
+    }
+
+    @Test
+    void writerMatchesBytesWrittenByTheRustLibrary() throws IOException {
+        // Header as safetensors 0.8.0 (Rust, via safetensors.numpy.save_file) wrote it for
+        // {"ab": f32[1.5], "c": i8[1], "d": i64[2]}: I64 first, then F32, then I8; padded with spaces.
+        String rust = "{\"d\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+                + "\"ab\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]},"
+                + "\"c\":{\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[12,13]}}     ";
+        assertEquals(168, rust.length());
+        Path f = tmp.resolve("r.safetensors");
+        SafetensorsWriter.write(f, List.of(
+                new TensorData("ab", DType.F32, new long[] {1}, MemorySegment.ofArray(floatsLE(1.5f))),
+                new TensorData("c", DType.I8, new long[] {1}, MemorySegment.ofArray(new byte[] {1})),
+                new TensorData("d", DType.I64, new long[] {1}, MemorySegment.ofArray(new byte[] {2, 0, 0, 0, 0, 0, 0, 0}))),
+                Map.of());
+        byte[] data = new byte[13];
+        data[0] = 2;
+        System.arraycopy(floatsLE(1.5f), 0, data, 8, 4);
+        data[12] = 1;
+        assertArrayEquals(handMade(rust, data), Files.readAllBytes(f));
     }
 
     @Test
