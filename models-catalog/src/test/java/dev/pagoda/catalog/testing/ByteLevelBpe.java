@@ -275,7 +275,9 @@ public final class ByteLevelBpe {
         }
         root.put("bos_token", BEGIN_OF_TEXT);
         root.put("chat_template", CHAT_TEMPLATE);
-        root.put("clean_up_tokenization_spaces", true);
+        // false (as Qwen2.5): transformers 4 would otherwise strip spaces before punctuation on
+        // decode, so decode(encode(text)) would not give the text back
+        root.put("clean_up_tokenization_spaces", false);
         root.put("eos_token", EOT);
         root.putArray("model_input_names").add("input_ids").add("attention_mask");
         root.put("model_max_length", modelMaxLength);

@@ -59,6 +59,11 @@ import java.util.TreeMap;
  *   <li>QWEN3: per-head q_norm/k_norm, head_dim 32, rope_theta 1000000.</li>
  * </ul>
  *
+ * <p>Checked outside CI with transformers 5.18, tokenizers 0.23 and safetensors 0.8 by
+ * {@code check_with_transformers.py} (next to this class in the test resources; {@link #main}
+ * writes the folders it reads): same token ids from AutoTokenizer and raw tokenizers, chat
+ * template renders, len(tokenizer) == vocab_size, the Rust library opens every weight file.
+ *
  * <p>Weights: a {@link SplittableRandom} per tensor seeded from (variant seed, tensor name), so
  * every tensor is the same whatever else the model holds. Linear weights are uniform with
  * standard deviation 1/sqrt(in_features) (activations keep their scale through the layers),
