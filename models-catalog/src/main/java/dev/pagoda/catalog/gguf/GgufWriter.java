@@ -3,7 +3,6 @@ package dev.pagoda.catalog.gguf;
 import dev.pagoda.catalog.quant.Quantize;
 import dev.pagoda.catalog.tensor.DType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
