@@ -3,6 +3,7 @@ package dev.pagoda.catalog.gguf;
 import dev.pagoda.catalog.quant.Quantize;
 import dev.pagoda.catalog.tensor.DType;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Writes a GGUF v3 file the way gguf.cpp does: header, metadata, tensor infos, zero padding to
@@ -29,9 +29,14 @@ import java.util.function.Supplier;
  */
 public final class GgufWriter {
 
-    /** Encoded tensor bytes, produced when the writer reaches the tensor. */
+    /**
+     * Produces a tensor's encoded bytes when the writer reaches it, into a native buffer of exactly
+     * the tensor's byte size that the writer frees right after writing it.
+     */
     @FunctionalInterface
-    public interface TensorContent extends Supplier<MemorySegment> {}
+    public interface TensorContent {
+        void fill(MemorySegment destination);
+    }
 
     private record Value(GgufValueType type, Object value) {}
 
@@ -74,7 +79,7 @@ public final class GgufWriter {
     }
 
     /**
-     * Adds a tensor from already encoded bytes.
+     * Adds a tensor whose encoded bytes {@code content} writes when the file is written.
      *
      * @param shape outermost first (HF order); stored reversed as GGUF's {@code ne}
      */
@@ -108,7 +113,7 @@ public final class GgufWriter {
         if (elements != values.length) {
             throw new IllegalArgumentException(name + ": shape holds " + elements + " values, got " + values.length);
         }
-        return addTensor(name, type, shape, () -> Quantize.encode(type, values));
+        return addTensor(name, type, shape, dst -> Quantize.encode(type, values, 0, values.length, dst, 0));
     }
 
     /** Writes everything to {@code target}, replacing it atomically. */
@@ -153,12 +158,11 @@ public final class GgufWriter {
         writeFully(out, header.bytes());
 
         for (PendingTensor t : tensors) {
-            MemorySegment data = t.content().get();
-            if (data.byteSize() != t.byteSize()) {
-                throw new IllegalStateException(t.name() + ": content has " + data.byteSize()
-                        + " bytes, expected " + t.byteSize());
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment data = arena.allocate(Math.max(1, t.byteSize()), ALIGNMENT).asSlice(0, t.byteSize());
+                t.content().fill(data);
+                writeFully(out, data.asByteBuffer());
             }
-            writeFully(out, data.asByteBuffer());
             long pad = GgufHeaderParser.alignUp(t.byteSize(), ALIGNMENT) - t.byteSize();
             writeFully(out, ByteBuffer.allocate((int) pad));
         }
