@@ -36,13 +36,6 @@ public enum GgufValueType {
         };
     }
 
-    public boolean isInteger() {
-        return switch (this) {
-            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
-            default -> false;
-        };
-    }
-
     /** @return null when the id is not a GGUF value type */
     public static GgufValueType fromId(int id) {
         for (GgufValueType t : values()) {

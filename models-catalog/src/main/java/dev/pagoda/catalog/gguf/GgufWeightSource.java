@@ -1,7 +1,6 @@
 package dev.pagoda.catalog.gguf;
 
 import dev.pagoda.catalog.ModelFormatException;
-import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tensor.WeightSource;
@@ -70,17 +69,9 @@ public final class GgufWeightSource implements WeightSource {
     public TensorData tensor(String name) {
         GgufTensorInfo info = byHfName.get(name);
         if (info == null) throw new IllegalArgumentException(gguf.path() + ": no tensor '" + name + "'");
-        int heads = permutedHeads(name);
+        int heads = LlamaQkPermutation.permutedHeads(name, spec);
         if (heads == 0) return rename(gguf.tensor(info.name()), name);
         return unpermuted.computeIfAbsent(name, n -> unpermute(info, n, heads));
-    }
-
-    /** Heads whose rows llama.cpp interleaved in this tensor, 0 when it is stored as in HF. */
-    private int permutedHeads(String hfName) {
-        if (spec.architecture() != Architecture.LLAMA && spec.architecture() != Architecture.MISTRAL) return 0;
-        if (hfName.endsWith("self_attn.q_proj.weight") || hfName.endsWith("self_attn.q_proj.bias")) return spec.numHeads();
-        if (hfName.endsWith("self_attn.k_proj.weight") || hfName.endsWith("self_attn.k_proj.bias")) return spec.numKvHeads();
-        return 0;
     }
 
     private TensorData unpermute(GgufTensorInfo info, String hfName, int heads) {

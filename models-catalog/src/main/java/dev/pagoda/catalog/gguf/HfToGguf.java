@@ -1,6 +1,5 @@
 package dev.pagoda.catalog.gguf;
 
-import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.catalog.quant.Dequantize;
@@ -125,7 +124,7 @@ public final class HfToGguf {
                 : rowLength % weightType.blockElements == 0 ? weightType
                 : weightType == DType.F32 ? DType.F32 : DType.F16;
 
-        int heads = permutedHeads(src.name(), spec);
+        int heads = LlamaQkPermutation.permutedHeads(src.name(), spec);
         // a permuted vector (q/k bias) reorders single elements: treat each as a row of one
         long rows = matrix || heads > 0 ? src.elementCount() / (matrix ? rowLength : 1) : 1;
         long elementsPerRow = matrix || heads == 0 ? rowLength : 1;
@@ -135,14 +134,6 @@ public final class HfToGguf {
         LongUnaryOperator sourceRow = heads == 0 ? g -> g : g -> LlamaQkPermutation.hfRowOf(g, rows, heads);
         writer.addTensor(ggufName, outType, shape,
                 dst -> encodeRows(new RowCopy(src, outType, rows, Math.toIntExact(elementsPerRow), sourceRow), dst));
-    }
-
-    private static int permutedHeads(String hfName, ModelSpec spec) {
-        Architecture a = spec.architecture();
-        if (a != Architecture.LLAMA && a != Architecture.MISTRAL) return 0;
-        if (hfName.endsWith("self_attn.q_proj.weight") || hfName.endsWith("self_attn.q_proj.bias")) return spec.numHeads();
-        if (hfName.endsWith("self_attn.k_proj.weight") || hfName.endsWith("self_attn.k_proj.bias")) return spec.numKvHeads();
-        return 0;
     }
 
     /** What to copy: output row g comes from source row {@code sourceRow(g)}. */

@@ -1,5 +1,8 @@
 package dev.pagoda.catalog.gguf;
 
+import dev.pagoda.catalog.config.Architecture;
+import dev.pagoda.catalog.config.ModelSpec;
+
 /**
  * llama.cpp's reordering of q/k projection rows for Llama-architecture GGUFs.
  * {@code convert_hf_to_gguf.py} ({@code LlamaModel.permute}) does
@@ -15,6 +18,18 @@ package dev.pagoda.catalog.gguf;
 final class LlamaQkPermutation {
 
     private LlamaQkPermutation() {}
+
+    /**
+     * How many heads' rows llama.cpp interleaves in the HF tensor {@code hfName}: the query heads
+     * for q_proj, the KV heads for k_proj (weight and bias), for Llama and Mistral only; else 0.
+     */
+    static int permutedHeads(String hfName, ModelSpec spec) {
+        Architecture a = spec.architecture();
+        if (a != Architecture.LLAMA && a != Architecture.MISTRAL) return 0;
+        if (hfName.endsWith("self_attn.q_proj.weight") || hfName.endsWith("self_attn.q_proj.bias")) return spec.numHeads();
+        if (hfName.endsWith("self_attn.k_proj.weight") || hfName.endsWith("self_attn.k_proj.bias")) return spec.numKvHeads();
+        return 0;
+    }
 
     /** The GGUF row holding HF row {@code hfRow} (the inverse direction, for reading). */
     static long ggufRowOf(long hfRow, long rows, int heads) {

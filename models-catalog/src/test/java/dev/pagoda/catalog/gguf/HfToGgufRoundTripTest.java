@@ -23,10 +23,13 @@ class HfToGgufRoundTripTest {
     Path dir;
 
     static ModelSpec spec(Architecture arch, boolean tied, RopeScaling scaling, String dtype) {
+        return spec(arch, tied, scaling, dtype, arch == Architecture.QWEN2);
+    }
+
+    static ModelSpec spec(Architecture arch, boolean tied, RopeScaling scaling, String dtype, boolean bias) {
         boolean qwen3 = arch == Architecture.QWEN3;
         return new ModelSpec(arch, 64, 2, 4, 2, qwen3 ? 32 : 16, 96, 80, 1e-5, qwen3 ? 1_000_000 : 500_000,
-                scaling, 256, tied, dtype, List.of(1), List.of(2), null,
-                arch == Architecture.QWEN2, qwen3);
+                scaling, 256, tied, dtype, List.of(1), List.of(2), null, bias, qwen3);
     }
 
     private static ModelSpec withDtype(ModelSpec s, String dtype) {
@@ -42,7 +45,7 @@ class HfToGgufRoundTripTest {
         RopeScaling yarn = RopeScalingDefaults.of(RopeScaling.Type.YARN, 4.0, 128);
         List<ModelSpec> specs = List.of(
                 spec(Architecture.LLAMA, false, null, "float32"),
-                spec(Architecture.LLAMA, true, linear, "float32"),
+                spec(Architecture.LLAMA, true, linear, "float32", true), // q/k biases are permuted too
                 spec(Architecture.QWEN2, true, null, "float32"),
                 spec(Architecture.QWEN3, false, yarn, "float32"));
         int seed = 0;
@@ -99,7 +102,7 @@ class HfToGgufRoundTripTest {
     /** The file holds q/k in llama.cpp's layout: numpy's reshape/swapaxes done by hand on indices. */
     @Test
     void llamaQkRowsAreStoredPermutedLikeConvertHfToGguf() throws IOException {
-        ModelSpec spec = spec(Architecture.LLAMA, false, null, "float32");
+        ModelSpec spec = spec(Architecture.LLAMA, false, null, "float32", true);
         InMemoryWeights hf = InMemoryWeights.random(spec, 42);
         Path file = dir.resolve("perm.gguf");
         HfToGguf.convert(hf, Map.of(), new HfToGguf.Options(DType.F32, null), file);
@@ -108,6 +111,8 @@ class HfToGgufRoundTripTest {
                     Dequantize.toFloats(gguf.tensor("blk.1.attn_q.weight")), spec.qDim(), spec.numHeads(), spec.hiddenSize());
             checkPermuted(hf.values.get("model.layers.1.self_attn.k_proj.weight"),
                     Dequantize.toFloats(gguf.tensor("blk.1.attn_k.weight")), spec.kvDim(), spec.numKvHeads(), spec.hiddenSize());
+            checkPermuted(hf.values.get("model.layers.0.self_attn.k_proj.bias"),
+                    Dequantize.toFloats(gguf.tensor("blk.0.attn_k.bias")), spec.kvDim(), spec.numKvHeads(), 1);
             assertArrayEquals(hf.values.get("model.layers.1.self_attn.v_proj.weight"),
                     Dequantize.toFloats(gguf.tensor("blk.1.attn_v.weight")), "v is not permuted");
         }

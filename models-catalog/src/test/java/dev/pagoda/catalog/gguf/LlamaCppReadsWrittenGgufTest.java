@@ -50,9 +50,8 @@ class LlamaCppReadsWrittenGgufTest {
             Path file = dir.resolve("tiny-" + type + ".gguf");
             HfToGguf.convert(letterCycleModel(), gpt2StyleTokenizer(), new HfToGguf.Options(type, "letters"), file);
 
-            assertEquals("bcdefgh", greedyBigramText(file, 'a', 7), type + ": our own reading of the file");
-            try (LlamaModel model = new LlamaModel(new ModelParameters().setModel(file.toString())
-                    .setCtxSize(64).setThreads(1).setThreadsBatch(1).setGpuLayers(0))) {
+            assertEquals("bcdefgh", greedyChainWithClearMargins(Bigram.read(file), 'a', 7, 0), type + ": our own reading of the file");
+            try (LlamaModel model = load(file)) {
                 assertArrayEquals(new int[] {'a', 'z', MERGED_AB}, model.encode("azab"), type + ": tokenizer");
                 String text = model.complete(new InferenceParameters("a").setTemperature(0).setNPredict(7)
                         .setRepeatPenalty(1.0f).setCachePrompt(false));
@@ -87,8 +86,7 @@ class LlamaCppReadsWrittenGgufTest {
                 if (expected != null && expected.chars().distinct().count() < 4) expected = null; // a short cycle tests little
             }
             assertEquals(12, expected.length());
-            try (LlamaModel model = new LlamaModel(new ModelParameters().setModel(file.toString())
-                    .setCtxSize(64).setThreads(1).setThreadsBatch(1).setGpuLayers(0))) {
+            try (LlamaModel model = load(file)) {
                 String text = model.complete(new InferenceParameters("a").setTemperature(0).setNPredict(12)
                         .setRepeatPenalty(1.0f).setCachePrompt(false));
                 assertEquals(expected, text, type.name());
@@ -97,7 +95,7 @@ class LlamaCppReadsWrittenGgufTest {
         }
     }
 
-    /** The greedy chain, or null when some step's top two logits are closer than {@code margin}. */
+    /** The greedy chain from {@code start}, or null when some step's top two logits are closer than {@code margin}. */
     private static String greedyChainWithClearMargins(Bigram model, char start, int count, double margin) {
         StringBuilder out = new StringBuilder();
         int token = start;
@@ -134,6 +132,11 @@ class LlamaCppReadsWrittenGgufTest {
         w.put("lm_head.weight", lmHead, VOCAB, d);
         w.put("model.norm.weight", norm, d);
         return w;
+    }
+
+    private static LlamaModel load(Path file) {
+        return new LlamaModel(new ModelParameters().setModel(file.toString())
+                .setCtxSize(64).setThreads(1).setThreadsBatch(1).setGpuLayers(0));
     }
 
     private static ModelSpec spec() {
@@ -207,20 +210,6 @@ class LlamaCppReadsWrittenGgufTest {
         return (char) (256 + n);
     }
 
-    /** The model's greedy continuation, computed by {@link Bigram}. */
-    private static String greedyBigramText(Path file, char start, int count) {
-        Bigram model = Bigram.read(file);
-        StringBuilder out = new StringBuilder();
-        int token = start;
-        for (int step = 0; step < count; step++) {
-            double[] logits = model.logits(token);
-            int best = 0;
-            for (int v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
-            token = best;
-            out.append((char) token);
-        }
-        return out.toString();
-    }
 
     /**
      * The model's output weights decoded by this project's reader. With the blocks' outputs zeroed

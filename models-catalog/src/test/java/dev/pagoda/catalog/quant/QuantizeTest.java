@@ -32,21 +32,19 @@ class QuantizeTest {
 
     @Test
     void q8_0BytesEqualGgmlReference() {
-        for (int seed = 0; seed < 300; seed++) {
-            Random random = new Random(seed);
-            float[] x = randomRow(random, 32 * (1 + random.nextInt(6)));
-            assertArrayEquals(GgmlReference.quantizeRowQ8_0(x, x.length), bytes(Quantize.encode(DType.Q8_0, x)),
-                    "seed " + seed);
-        }
+        assertBytesEqualReference(DType.Q8_0, GgmlReference::quantizeRowQ8_0);
     }
 
     @Test
     void q4_0BytesEqualGgmlReference() {
+        assertBytesEqualReference(DType.Q4_0, GgmlReference::quantizeRowQ4_0);
+    }
+
+    private static void assertBytesEqualReference(DType type, java.util.function.BiFunction<float[], Integer, byte[]> reference) {
         for (int seed = 0; seed < 300; seed++) {
             Random random = new Random(seed);
             float[] x = randomRow(random, 32 * (1 + random.nextInt(6)));
-            assertArrayEquals(GgmlReference.quantizeRowQ4_0(x, x.length), bytes(Quantize.encode(DType.Q4_0, x)),
-                    "seed " + seed);
+            assertArrayEquals(reference.apply(x, x.length), bytes(Quantize.encode(type, x)), type + " seed " + seed);
         }
     }
 
