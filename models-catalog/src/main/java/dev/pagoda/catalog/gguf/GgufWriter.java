@@ -43,6 +43,7 @@ public final class GgufWriter {
     private record PendingTensor(String name, DType type, long[] ne, long byteSize, TensorContent content) {}
 
     private static final int ALIGNMENT = 32;
+    private static final long WRITE_CHUNK = 1 << 30;
 
     private final Map<String, Value> metadata = new LinkedHashMap<>();
     private final List<PendingTensor> tensors = new ArrayList<>();
@@ -161,7 +162,10 @@ public final class GgufWriter {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment data = arena.allocate(Math.max(1, t.byteSize()), ALIGNMENT).asSlice(0, t.byteSize());
                 t.content().fill(data);
-                writeFully(out, data.asByteBuffer());
+                // a ByteBuffer cannot span 2 GiB (an F32 Llama-3-8B embedding is 2.1 GB): write in slices
+                for (long at = 0; at < data.byteSize(); at += WRITE_CHUNK) {
+                    writeFully(out, data.asSlice(at, Math.min(WRITE_CHUNK, data.byteSize() - at)).asByteBuffer());
+                }
             }
             long pad = GgufHeaderParser.alignUp(t.byteSize(), ALIGNMENT) - t.byteSize();
             writeFully(out, ByteBuffer.allocate((int) pad));
