@@ -83,7 +83,8 @@ public final class GgufTokenizer implements Tokenizer {
             case "llama" -> {
                 int unk = meta.tokenId("tokenizer.ggml.unknown_token_id", vocab.size()).orElse(-1);
                 boolean prefix = meta.bool("tokenizer.ggml.add_space_prefix").orElse(true);
-                yield new GgufTokenizer(vocab, new SentencePieceBpe(vocab, prefix, unk), meta, true);
+                List<String> merges = metadata.containsKey("tokenizer.ggml.merges") ? Arrays.asList(meta.strings("tokenizer.ggml.merges")) : null;
+                yield new GgufTokenizer(vocab, new SentencePieceBpe(vocab, prefix, unk, merges), meta, true);
             }
             default -> throw new ModelFormatException(source, "unsupported tokenizer.ggml.model \"" + kind + "\"; supported are gpt2 and llama");
         };

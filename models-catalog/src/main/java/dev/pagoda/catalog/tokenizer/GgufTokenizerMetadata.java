@@ -24,7 +24,7 @@ public final class GgufTokenizerMetadata {
      * <p>For SentencePiece vocabularies llama.cpp takes {@code scores} from tokenizer.model; with only
      * tokenizer.json they are derived from the merges: a token scores minus the rank of the first merge
      * producing it, so merging by score repeats HF's merge order (SentencePiece-built merge lists are
-     * ordered by those same scores).
+     * ordered by those same scores). The merges are written for both kinds.
      */
     public static Map<String, Object> fromHfTokenizerJson(Path tokenizerJson, TokenizerConfig config) {
         HfTokenizerJson hf = HfTokenizerJson.read(tokenizerJson);
@@ -73,7 +73,8 @@ public final class GgufTokenizerMetadata {
         meta.put("tokenizer.ggml.tokens", tokens);
         if (spm) meta.put("tokenizer.ggml.scores", scoresFromMerges(pieces, hf.merges()));
         meta.put("tokenizer.ggml.token_type", types);
-        if (!spm) {
+        {
+            // SentencePiece GGUFs carry merges too: llama.cpp ignores them, our GgufTokenizer merges in their order.
             List<Object> merges = new ArrayList<>(hf.merges().size());
             for (String[] m : hf.merges()) merges.add(m[0] + " " + m[1]);
             meta.put("tokenizer.ggml.merges", merges);

@@ -35,7 +35,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
 
     /** Loads {@code tokenizerJson}; {@code config} names BOS/EOS (from tokenizer_config.json). */
     public static HfTokenizer load(Path tokenizerJson, TokenizerConfig config) {
-        HfTokenizerJson json = HfTokenizerJson.read(tokenizerJson);
+        HfTokenizerJson json = HfTokenizerJson.read(tokenizerJson, false);
         HuggingFaceTokenizer hf;
         try {
             hf = HuggingFaceTokenizer.builder()

@@ -1,5 +1,8 @@
 package dev.pagoda.catalog.tokenizer;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pagoda.catalog.ModelFormatException;
@@ -8,6 +11,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,68 +48,123 @@ record HfTokenizerJson(
     static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     static HfTokenizerJson read(Path file) {
-        JsonNode root;
-        try (InputStream in = Files.newInputStream(file)) {
-            root = new ObjectMapper().readTree(in);
+        return read(file, true);
+    }
+
+    /**
+     * Reads {@code file} with a streaming parser (vocabularies have up to 262k entries and merges 500k:
+     * a JSON tree of them costs seconds); {@code withMerges = false} skips the merges.
+     */
+    static HfTokenizerJson read(Path file, boolean withMerges) {
+        try (InputStream in = Files.newInputStream(file); JsonParser p = new JsonFactory().createParser(in)) {
+            Builder b = new Builder(file);
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new ModelFormatException(file, "not an HF tokenizer.json (not a JSON object)");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "model" -> b.readModel(p, withMerges);
+                    case "added_tokens", "normalizer", "pre_tokenizer", "post_processor", "decoder" ->
+                            b.sections.put(field, MAPPER.readTree(p));
+                    default -> p.skipChildren();
+                }
+            }
+            return b.build();
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read tokenizer.json: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject() || !root.path("model").isObject()) {
-            throw new ModelFormatException(file, "not an HF tokenizer.json (no \"model\" object)");
-        }
-        return parse(root, file);
     }
 
-    private static HfTokenizerJson parse(JsonNode root, Path file) {
-        JsonNode model = root.get("model");
-        String type = model.path("type").asText("");
-        JsonNode vocab = model.get("vocab");
-        if (vocab == null || !vocab.isObject()) {
-            throw new ModelFormatException(file, "model.vocab must be an object of token -> id (model type \"" + type + "\" is not supported)");
-        }
-        List<AddedToken> added = new ArrayList<>();
-        for (JsonNode t : root.path("added_tokens")) {
-            if (!t.path("id").canConvertToInt()) throw new ModelFormatException(file, "added token without an integer id: " + t);
-            added.add(TokenizerConfig.addedToken(t.get("id").asInt(), t, file));
-        }
-        int size = 0;
-        for (var e : vocab.properties()) size = Math.max(size, checkedId(e.getValue(), e.getKey(), file) + 1);
-        for (AddedToken t : added) size = Math.max(size, t.id() + 1);
-        String[] pieces = new String[size];
-        for (var e : vocab.properties()) pieces[e.getValue().asInt()] = e.getKey();
-        for (AddedToken t : added) pieces[t.id()] = t.content();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-        List<String[]> merges = new ArrayList<>();
-        for (JsonNode m : model.path("merges")) {
-            if (m.isTextual()) {
-                String s = m.asText();
-                int sp = s.indexOf(' ', 1);
-                if (sp < 0) throw new ModelFormatException(file, "merge without a space: \"" + s + "\"");
-                merges.add(new String[] {s.substring(0, sp), s.substring(sp + 1)});
-            } else if (m.isArray() && m.size() == 2) {
-                merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
-            } else {
-                throw new ModelFormatException(file, "merge must be \"a b\" or [a, b], found " + m);
+    /** Collects the streamed parts, then checks and assembles them. */
+    private static final class Builder {
+        final Path file;
+        final Map<String, JsonNode> sections = new HashMap<>();
+        final List<String> vocabPieces = new ArrayList<>();
+        final List<Integer> vocabIds = new ArrayList<>();
+        final List<String[]> merges = new ArrayList<>();
+        final Map<String, JsonNode> modelScalars = new HashMap<>();
+        boolean sawModel;
+        boolean sawVocab;
+
+        Builder(Path file) {
+            this.file = file;
+        }
+
+        void readModel(JsonParser p, boolean withMerges) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw new ModelFormatException(file, "\"model\" must be an object");
+            sawModel = true;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (field.equals("vocab") && t == JsonToken.START_OBJECT) {
+                    sawVocab = true;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String piece = p.currentName();
+                        if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE - 1) {
+                            throw new ModelFormatException(file, "vocab id of \"" + piece + "\" is not a non-negative integer");
+                        }
+                        vocabPieces.add(piece);
+                        vocabIds.add(p.getIntValue());
+                    }
+                } else if (field.equals("merges") && t == JsonToken.START_ARRAY && withMerges) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) merges.add(merge(p));
+                } else if (t.isScalarValue()) {
+                    modelScalars.put(field, MAPPER.readTree(p));
+                } else {
+                    p.skipChildren();
+                }
             }
         }
 
-        Style style = new Style();
-        style.scan(root.get("normalizer"), false);
-        style.scan(root.get("pre_tokenizer"), true);
-        style.scan(root.get("decoder"), false);
-        List<String> prefix = new ArrayList<>();
-        List<String> suffix = new ArrayList<>();
-        templateSpecials(root.get("post_processor"), prefix, suffix);
-        JsonNode unk = model.get("unk_token");
-        return new HfTokenizerJson(type, pieces, merges, added, model.path("byte_fallback").asBoolean(false),
-                model.path("ignore_merges").asBoolean(false), style.byteLevel, Optional.ofNullable(style.regex),
-                style.prepend, style.nfc, unk == null || unk.isNull() ? Optional.empty() : Optional.of(unk.asText()),
-                prefix, suffix);
-    }
+        private String[] merge(JsonParser p) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                String s = p.getText();
+                int sp = s.indexOf(' ', 1);
+                if (sp < 0) throw new ModelFormatException(file, "merge without a space: \"" + s + "\"");
+                return new String[] {s.substring(0, sp), s.substring(sp + 1)};
+            }
+            JsonNode m = MAPPER.readTree(p);
+            if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
+                return new String[] {m.get(0).asText(), m.get(1).asText()};
+            }
+            throw new ModelFormatException(file, "merge must be \"a b\" or [a, b], found " + m);
+        }
 
-    private static int checkedId(JsonNode id, String token, Path file) {
-        if (!id.canConvertToInt() || id.asInt() < 0) throw new ModelFormatException(file, "vocab id of \"" + token + "\" is not a non-negative integer: " + id);
-        return id.asInt();
+        HfTokenizerJson build() {
+            if (!sawModel) throw new ModelFormatException(file, "not an HF tokenizer.json (no \"model\" object)");
+            String type = modelScalars.containsKey("type") ? modelScalars.get("type").asText() : "";
+            if (!sawVocab) throw new ModelFormatException(file, "model.vocab must be an object of token -> id (model type \"" + type + "\" is not supported)");
+            List<AddedToken> added = new ArrayList<>();
+            for (JsonNode t : sections.getOrDefault("added_tokens", MAPPER.createArrayNode())) {
+                if (!t.path("id").canConvertToInt() || t.get("id").asInt() < 0) throw new ModelFormatException(file, "added token without a non-negative integer id: " + t);
+                added.add(TokenizerConfig.addedToken(t.get("id").asInt(), t, file));
+            }
+            int size = 0;
+            for (int id : vocabIds) size = Math.max(size, id + 1);
+            for (AddedToken t : added) size = Math.max(size, t.id() + 1);
+            String[] pieces = new String[size];
+            for (int i = 0; i < vocabIds.size(); i++) pieces[vocabIds.get(i)] = vocabPieces.get(i);
+            for (AddedToken t : added) pieces[t.id()] = t.content();
+
+            Style style = new Style();
+            style.scan(sections.get("normalizer"), false);
+            style.scan(sections.get("pre_tokenizer"), true);
+            style.scan(sections.get("decoder"), false);
+            List<String> prefix = new ArrayList<>();
+            List<String> suffix = new ArrayList<>();
+            templateSpecials(sections.get("post_processor"), prefix, suffix);
+            JsonNode unk = modelScalars.get("unk_token");
+            return new HfTokenizerJson(type, pieces, merges, added, bool("byte_fallback"), bool("ignore_merges"),
+                    style.byteLevel, Optional.ofNullable(style.regex), style.prepend, style.nfc,
+                    unk == null || unk.isNull() ? Optional.empty() : Optional.of(unk.asText()), prefix, suffix);
+        }
+
+        private boolean bool(String field) {
+            JsonNode n = modelScalars.get(field);
+            return n != null && n.asBoolean(false);
+        }
     }
 
     /** Walks normalizer / pre-tokenizer / decoder trees (Sequences nest) noting the features we convert. */

@@ -12,6 +12,11 @@ import java.util.Arrays;
  * first token the way the full decode treats it. A window ending in U+FFFD is held back: the last
  * tokens are an incomplete UTF-8 sequence (byte-fallback or byte-level pieces of one character) that the
  * next tokens may complete; only {@link #flush()} emits a replacement character that stays.
+ *
+ * <p>Text ending in a byte-fallback token ({@code <0xXX>}) is held back too, even when valid: HF's
+ * ByteFallback decoder turns a whole run of byte tokens into one U+FFFD per byte as soon as the run is
+ * not valid UTF-8, so a later byte token can change text that already looked complete ("½" then
+ * "\uFFFD\uFFFD\uFFFD"). The run is final once a visible token of another kind follows.
  */
 public final class IncrementalDetokenizer {
 
@@ -35,9 +40,22 @@ public final class IncrementalDetokenizer {
         tokenizer.tokenPiece(id); // rejects an unknown id before it enters the window
         if (size == ids.length) ids = Arrays.copyOf(ids, size * 2);
         ids[size++] = id;
+        if (endsInByteRun()) return "";
         String window = decodeWindow();
         if (!window.isEmpty() && window.charAt(window.length() - 1) == REPLACEMENT) return "";
         return emit(window);
+    }
+
+    /** Whether the last token that shows in the text is a {@code <0xXX>} byte-fallback piece. */
+    private boolean endsInByteRun() {
+        for (int i = size - 1; i >= readOffset; i--) {
+            if (visible(ids[i])) return isBytePiece(tokenizer.tokenPiece(ids[i]));
+        }
+        return false;
+    }
+
+    private static boolean isBytePiece(String piece) {
+        return piece.length() == 6 && piece.startsWith("<0x") && piece.charAt(5) == '>';
     }
 
     /** Emits whatever is held back (at the end of the sequence a trailing U+FFFD is final). */
@@ -73,8 +91,12 @@ public final class IncrementalDetokenizer {
 
     private boolean hasVisible(int from, int to) {
         for (int i = from; i < to; i++) {
-            if (!skipSpecialTokens || !tokenizer.isSpecial(ids[i])) return true;
+            if (visible(ids[i])) return true;
         }
         return false;
+    }
+
+    private boolean visible(int id) {
+        return !skipSpecialTokens || !tokenizer.isSpecial(id);
     }
 }

@@ -1,6 +1,9 @@
 package dev.pagoda.catalog.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.IntConsumer;
 
@@ -9,6 +12,11 @@ import java.util.function.IntConsumer;
  * llama.cpp's SPM tokenizer: spaces become "▁" (plus a dummy-prefix "▁" at the start and after each
  * special token), characters merge highest-score pair first (leftmost on ties), and characters
  * outside the vocabulary fall back to {@code <0xXX>} byte tokens.
+ *
+ * <p>Where the file also carries {@code tokenizer.ggml.merges}, pairs merge in that order instead, as
+ * HF's BPE model does: the merge list converted from SentencePiece is not always in score order
+ * (Gemma-3's whitespace runs), and the scores llama.cpp gets from tokenizer.model are not in the GGUF
+ * of a model that only ships tokenizer.json.
  */
 final class SentencePieceBpe implements PieceModel {
 
@@ -17,15 +25,22 @@ final class SentencePieceBpe implements PieceModel {
     private final GgufVocab vocab;
     private final boolean addSpacePrefix;
     private final int unknownId; // -1 where the vocabulary has none
+    private final Map<String, Integer> mergeRanks; // "left right" -> rank; null: merge by score
 
-    SentencePieceBpe(GgufVocab vocab, boolean addSpacePrefix, int unknownId) {
+    SentencePieceBpe(GgufVocab vocab, boolean addSpacePrefix, int unknownId, List<String> merges) {
         this.vocab = vocab;
         this.addSpacePrefix = addSpacePrefix;
         this.unknownId = unknownId;
+        if (merges == null) {
+            this.mergeRanks = null;
+        } else {
+            this.mergeRanks = new HashMap<>(merges.size() * 2);
+            for (int rank = 0; rank < merges.size(); rank++) mergeRanks.putIfAbsent(merges.get(rank), rank);
+        }
     }
 
-    /** A candidate merge of the symbols starting at {@code left} and {@code right} (char offsets). */
-    private record Bigram(int left, int right, float score, int length) {}
+    /** A candidate merge of the symbols starting at {@code left} and {@code right} (char offsets); higher priority first. */
+    private record Bigram(int left, int right, double priority, int length) {}
 
     @Override
     public void encode(String raw, boolean atStart, IntConsumer out) {
@@ -43,7 +58,7 @@ final class SentencePieceBpe implements PieceModel {
         }
         if (last >= 0) next[last] = -1;
         PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) ->
-                a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+                a.priority != b.priority ? Double.compare(b.priority, a.priority) : Integer.compare(a.left, b.left));
         for (int i = 0; i >= 0 && i < n && next[i] >= 0; i = next[i]) offer(queue, text, i, next[i], len);
         while (!queue.isEmpty()) {
             Bigram b = queue.poll();
@@ -73,8 +88,16 @@ final class SentencePieceBpe implements PieceModel {
     private void offer(PriorityQueue<Bigram> queue, String text, int left, int right, int[] len) {
         int length = len[left] + len[right];
         Integer id = vocab.ids().get(text.substring(left, left + length));
-        if (id != null && vocab.types()[id] == GgufTokenType.NORMAL) {
+        if (id == null) return;
+        if (mergeRanks == null) {
+            // Only words: never merge into control or byte tokens. User-defined ones (Gemma's "▁▁") are
+            // ordinary vocabulary entries to HF's BPE.
+            GgufTokenType type = vocab.types()[id];
+            if (type != GgufTokenType.NORMAL && type != GgufTokenType.USER_DEFINED) return;
             queue.add(new Bigram(left, right, vocab.scores()[id], length));
+        } else {
+            Integer rank = mergeRanks.get(text.substring(left, right) + ' ' + text.substring(right, right + len[right]));
+            if (rank != null) queue.add(new Bigram(left, right, -(double) rank, length));
         }
     }
 

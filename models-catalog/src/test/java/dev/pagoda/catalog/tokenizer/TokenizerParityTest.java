@@ -2,15 +2,11 @@ package dev.pagoda.catalog.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
+import dev.pagoda.catalog.tokenizer.ReferenceTokenizers.Loaded;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Our tokenizers against transformers.js on the real Llama-3, Qwen3, Llama-2 (SentencePiece) and
@@ -19,38 +15,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TokenizerParityTest {
 
-    /** One reference run and one load per tokenizer, shared by the test methods. */
-    private record Fixture(List<String> texts, List<TransformersJsReference.Result> reference, HfTokenizer hf, GgufTokenizer gguf) {}
-
-    private static final Map<String, Fixture> FIXTURES = new ConcurrentHashMap<>();
-
-    private static Fixture fixture(String name) {
-        return FIXTURES.computeIfAbsent(name, n -> {
-            List<String> texts = ParityCorpus.all();
-            var reference = TransformersJsReference.run(n, texts);
-            Path dir = TransformersJsReference.modelDir(n);
-            HfTokenizer hf = Tokenizers.load(dir);
-            Path json = dir.resolve("tokenizer.json");
-            GgufTokenizer gguf = GgufTokenizer.fromMetadata(GgufTokenizerMetadata.fromHfTokenizerJson(json, hf.config()), json);
-            return new Fixture(texts, reference, hf, gguf);
-        });
-    }
-
-    @AfterAll
-    static void close() {
-        FIXTURES.values().forEach(f -> f.hf().close());
-        FIXTURES.clear();
-    }
-
-    private static String describe(Fixture f, int i) {
+    private static String describe(Loaded f, int i) {
         return "text #" + i + (i >= ParityCorpus.FIXED.size() ? " (random mix seed " + (i - ParityCorpus.FIXED.size()) + ")" : "")
                 + ": \"" + f.texts().get(i).replace("\n", "\\n") + "\"";
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3", "llama2", "gemma3"})
+    @FieldSource("dev.pagoda.catalog.tokenizer.ReferenceTokenizers#NAMES")
     void hfLibraryEncodesAndDecodesAsTransformersJs(String name) {
-        Fixture f = fixture(name);
+        Loaded f = ReferenceTokenizers.get(name);
         for (int i = 0; i < f.texts().size(); i++) {
             var ref = f.reference().get(i);
             assertArrayEquals(ref.ids(), f.hf().encode(f.texts().get(i), false), name + " encode of " + describe(f, i));
@@ -60,14 +33,17 @@ class TokenizerParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3", "llama2", "gemma3"})
+    @FieldSource("dev.pagoda.catalog.tokenizer.ReferenceTokenizers#NAMES")
     void ggufTokenizerEncodesAndDecodesAsTransformersJs(String name) {
-        Fixture f = fixture(name);
-        for (int i = 0; i < f.texts().size(); i++) {
-            var ref = f.reference().get(i);
-            assertArrayEquals(ref.ids(), f.gguf().encode(f.texts().get(i), false), name + " GGUF encode of " + describe(f, i));
-            assertEquals(ref.decoded(), f.gguf().decode(ref.ids(), false), name + " GGUF decode of " + describe(f, i));
-            assertEquals(ref.decodedSkipSpecial(), f.gguf().decode(ref.ids(), true), name + " GGUF decode (skip special) of " + describe(f, i));
+        Loaded f = ReferenceTokenizers.get(name);
+        for (Tokenizer gguf : f.ggufs()) {
+            String what = name + (gguf == f.ggufByScores() ? " GGUF (merging by score)" : " GGUF");
+            for (int i = 0; i < f.texts().size(); i++) {
+                var ref = f.reference().get(i);
+                assertArrayEquals(ref.ids(), gguf.encode(f.texts().get(i), false), what + " encode of " + describe(f, i));
+                assertEquals(ref.decoded(), gguf.decode(ref.ids(), false), what + " decode of " + describe(f, i));
+                assertEquals(ref.decodedSkipSpecial(), gguf.decode(ref.ids(), true), what + " decode (skip special) of " + describe(f, i));
+            }
         }
     }
 
@@ -76,9 +52,9 @@ class TokenizerParityTest {
      * (see notes.md); there the HF library decides and the GGUF tokenizer must agree with it.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3", "llama2", "gemma3"})
+    @FieldSource("dev.pagoda.catalog.tokenizer.ReferenceTokenizers#NAMES")
     void specialTokensAreAddedAsTheReferenceDoes(String name) {
-        Fixture f = fixture(name);
+        Loaded f = ReferenceTokenizers.get(name);
         for (int i = 0; i < f.texts().size(); i++) {
             String text = f.texts().get(i);
             int[] hf = f.hf().encode(text, true);
@@ -90,9 +66,9 @@ class TokenizerParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3", "llama2", "gemma3"})
+    @FieldSource("dev.pagoda.catalog.tokenizer.ReferenceTokenizers#NAMES")
     void streamingDeltasConcatenateToDecodeWithoutBrokenCharacters(String name) {
-        Fixture f = fixture(name);
+        Loaded f = ReferenceTokenizers.get(name);
         for (int i = 0; i < f.texts().size(); i++) {
             var ref = f.reference().get(i);
             for (Tokenizer tok : List.of(f.hf(), f.gguf())) {
