@@ -47,6 +47,31 @@ class IncrementalDetokenizerTest {
         }
     }
 
+    /**
+     * Our lossy UTF-8 decoding (one U+FFFD per maximal invalid subpart, Rust's rule) against the HF
+     * library's, on random bytes spelled as Llama-3's single-byte tokens. (The JDK's decoder is no
+     * reference: it replaces an encoded surrogate ED B8 80 with one U+FFFD where Rust gives three.)
+     */
+    @Test
+    void invalidUtf8IsReplacedExactlyAsTheHfLibraryDoes() {
+        Loaded f = ReferenceTokenizers.get("llama3");
+        int[] tokenOfByte = new int[256];
+        for (int id = 0; id < f.gguf().vocabSize(); id++) {
+            String p = f.gguf().tokenPiece(id);
+            if (p.length() == 1 && ByteLevelAlphabet.byteOf(p.charAt(0)) >= 0) tokenOfByte[ByteLevelAlphabet.byteOf(p.charAt(0))] = id;
+        }
+        for (int seed = 0; seed < 2000; seed++) {
+            Random r = new Random(seed);
+            byte[] bytes = new byte[r.nextInt(12)];
+            int[] ids = new int[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (r.nextBoolean() ? 0x80 + r.nextInt(0x80) : r.nextInt(0x100));
+                ids[i] = tokenOfByte[bytes[i] & 0xFF];
+            }
+            assertEquals(f.hf().decode(ids, false), Utf8.decodeLossy(bytes, bytes.length), "seed " + seed);
+        }
+    }
+
     /** Tokens that are a single byte: {@code <0xXX>} pieces or byte-level characters of non-ASCII bytes. */
     private static List<Integer> byteTokens(Tokenizer tok) {
         List<Integer> out = new ArrayList<>();
