@@ -73,12 +73,8 @@ public final class GgufTokenizerMetadata {
         meta.put("tokenizer.ggml.tokens", tokens);
         if (spm) meta.put("tokenizer.ggml.scores", scoresFromMerges(pieces, hf.merges()));
         meta.put("tokenizer.ggml.token_type", types);
-        {
-            // SentencePiece GGUFs carry merges too: llama.cpp ignores them, our GgufTokenizer merges in their order.
-            List<Object> merges = new ArrayList<>(hf.merges().size());
-            for (String[] m : hf.merges()) merges.add(m[0] + " " + m[1]);
-            meta.put("tokenizer.ggml.merges", merges);
-        }
+        // SentencePiece GGUFs carry merges too: llama.cpp ignores them there, our GgufTokenizer merges in their order.
+        meta.put("tokenizer.ggml.merges", hf.merges().stream().map(m -> (Object) (m[0] + " " + m[1])).toList());
 
         Optional<String> bos = config.bosToken().or(() -> hf.templatePrefix().stream().findFirst());
         putId(meta, "tokenizer.ggml.bos_token_id", bos, ids, tokenizerJson);

@@ -3,7 +3,6 @@ package dev.pagoda.catalog.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.pagoda.catalog.ModelFormatException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -113,13 +112,6 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     @Override
     public TokenizerConfig config() {
         return config;
-    }
-
-    /** Ids whose added token is special, for tests and GGUF conversion. */
-    List<Integer> specialIds() {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < special.length; i++) if (special[i]) out.add(i);
-        return out;
     }
 
     @Override
