@@ -47,6 +47,17 @@ class TokenizerParityTest {
         }
     }
 
+    @ParameterizedTest
+    @FieldSource("dev.pagoda.catalog.tokenizer.ReferenceTokenizers#NAMES")
+    void ggufVocabularyAndSpecialFlagsEqualTheHfOnes(String name) {
+        Loaded f = ReferenceTokenizers.get(name);
+        assertEquals(f.hf().vocabSize(), f.gguf().vocabSize(), name + " vocabulary size");
+        for (int id = 0; id < f.hf().vocabSize(); id++) {
+            assertEquals(f.hf().tokenPiece(id), f.gguf().tokenPiece(id), name + " piece of " + id);
+            assertEquals(f.hf().isSpecial(id), f.gguf().isSpecial(id), name + " special flag of " + id + " " + f.hf().tokenPiece(id));
+        }
+    }
+
     /**
      * BOS/EOS insertion. transformers.js is the reference except for Llama-3, whose package omits BOS
      * (see notes.md); there the HF library decides and the GGUF tokenizer must agree with it.
