@@ -38,7 +38,8 @@ public final class GgufTokenizer implements Tokenizer {
     private final boolean addEos;
     private final TokenizerConfig config;
 
-    private GgufTokenizer(GgufVocab vocab, PieceModel model, GgufMetadataValues meta, boolean spm) {
+    /** @param addsBosByDefault llama.cpp's choice where {@code tokenizer.ggml.add_bos_token} is absent */
+    private GgufTokenizer(GgufVocab vocab, PieceModel model, GgufMetadataValues meta, boolean addsBosByDefault) {
         this.vocab = vocab;
         this.model = model;
         int size = vocab.size();
@@ -48,13 +49,13 @@ public final class GgufTokenizer implements Tokenizer {
         this.bos = meta.tokenId("tokenizer.ggml.bos_token_id", size);
         this.eos = meta.tokenId("tokenizer.ggml.eos_token_id", size);
         OptionalInt eot = meta.tokenId("tokenizer.ggml.eot_token_id", size);
-        // llama.cpp's defaults where the key is absent: SentencePiece and Llama-3 add BOS, others don't.
-        this.addBos = meta.bool("tokenizer.ggml.add_bos_token").orElse(spm || model instanceof ByteLevelBpe
-                && meta.string("tokenizer.ggml.pre").map(p -> BpePreTokenizer.byName(p) == BpePreTokenizer.LLAMA3).orElse(false));
+        this.addBos = meta.bool("tokenizer.ggml.add_bos_token").orElse(addsBosByDefault);
         this.addEos = meta.bool("tokenizer.ggml.add_eos_token").orElse(false);
         List<Integer> ends = new ArrayList<>();
         eos.ifPresent(ends::add);
-        eot.ifPresent(ends::add);
+        eot.ifPresent(id -> {
+            if (!ends.contains(id)) ends.add(id);
+        });
         for (int id = 0; id < size; id++) {
             if (vocab.types()[id] == GgufTokenType.CONTROL && END_OF_GENERATION.contains(vocab.pieces()[id]) && !ends.contains(id)) ends.add(id);
         }
@@ -69,6 +70,9 @@ public final class GgufTokenizer implements Tokenizer {
     public static GgufTokenizer fromMetadata(Map<String, Object> metadata, Path source) {
         GgufMetadataValues meta = new GgufMetadataValues(metadata, source);
         String kind = meta.requiredString("tokenizer.ggml.model");
+        if (!kind.equals("gpt2") && !kind.equals("llama")) {
+            throw new ModelFormatException(source, "unsupported tokenizer.ggml.model \"" + kind + "\"; supported are gpt2 and llama");
+        }
         GgufVocab vocab = vocab(meta, kind.equals("llama"));
         return switch (kind) {
             case "gpt2" -> {
@@ -78,7 +82,8 @@ public final class GgufTokenizer implements Tokenizer {
                     throw new ModelFormatException(source, "unsupported tokenizer.ggml.pre \"" + preName + "\"; supported are " + BpePreTokenizer.supportedNames());
                 }
                 List<String> merges = Arrays.asList(meta.strings("tokenizer.ggml.merges"));
-                yield new GgufTokenizer(vocab, new ByteLevelBpe(vocab, merges, pre, source), meta, false);
+                // llama.cpp adds BOS by default for Llama-3's vocabulary and SentencePiece ones only.
+                yield new GgufTokenizer(vocab, new ByteLevelBpe(vocab, merges, pre, source), meta, pre == BpePreTokenizer.LLAMA3);
             }
             case "llama" -> {
                 int unk = meta.tokenId("tokenizer.ggml.unknown_token_id", vocab.size()).orElse(-1);
@@ -86,7 +91,7 @@ public final class GgufTokenizer implements Tokenizer {
                 List<String> merges = metadata.containsKey("tokenizer.ggml.merges") ? Arrays.asList(meta.strings("tokenizer.ggml.merges")) : null;
                 yield new GgufTokenizer(vocab, new SentencePieceBpe(vocab, prefix, unk, merges), meta, true);
             }
-            default -> throw new ModelFormatException(source, "unsupported tokenizer.ggml.model \"" + kind + "\"; supported are gpt2 and llama");
+            default -> throw new IllegalStateException("unreachable: " + kind);
         };
     }
 
