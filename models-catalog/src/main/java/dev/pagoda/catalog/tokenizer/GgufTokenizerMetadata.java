@@ -31,6 +31,10 @@ public final class GgufTokenizerMetadata {
         if (!hf.modelType().equals("BPE")) {
             throw new ModelFormatException(tokenizerJson, "only BPE tokenizers convert to GGUF here, found model type \"" + hf.modelType() + "\"");
         }
+        if (!hf.unmodelled().isEmpty()) {
+            throw new ModelFormatException(tokenizerJson, "cannot convert to GGUF metadata: " + String.join(", ", hf.unmodelled())
+                    + " would tokenize differently there");
+        }
         Map<String, Object> meta = new LinkedHashMap<>();
         String[] pieces = hf.pieces();
         Map<Integer, AddedToken> added = new HashMap<>();

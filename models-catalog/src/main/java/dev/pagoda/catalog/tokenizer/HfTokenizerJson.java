@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param nfc whether the normalizer applies Unicode NFC
  * @param templatePrefix special tokens the post-processor puts before a single sequence (BOS)
  * @param templateSuffix special tokens the post-processor puts after it (EOS)
+ * @param unmodelled normalizer/pre-tokenizer steps a GGUF tokenizer cannot reproduce (conversion refuses them)
  */
 record HfTokenizerJson(
         String modelType,
@@ -42,7 +43,8 @@ record HfTokenizerJson(
         boolean nfc,
         Optional<String> unkToken,
         List<String> templatePrefix,
-        List<String> templateSuffix) {
+        List<String> templateSuffix,
+        List<String> unmodelled) {
 
     /** GPT-2's pre-tokenizer regex, used by a ByteLevel pre-tokenizer with {@code use_regex}. */
     static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -149,16 +151,17 @@ record HfTokenizerJson(
             for (AddedToken t : added) pieces[t.id()] = t.content();
 
             Style style = new Style();
-            style.scan(sections.get("normalizer"), false);
-            style.scan(sections.get("pre_tokenizer"), true);
-            style.scan(sections.get("decoder"), false);
+            style.scan(sections.get("normalizer"), "normalizer");
+            style.scan(sections.get("pre_tokenizer"), "pre_tokenizer");
+            style.scan(sections.get("decoder"), "decoder");
             List<String> prefix = new ArrayList<>();
             List<String> suffix = new ArrayList<>();
             templateSpecials(sections.get("post_processor"), prefix, suffix);
             JsonNode unk = modelScalars.get("unk_token");
             return new HfTokenizerJson(type, pieces, merges, added, bool("byte_fallback"), bool("ignore_merges"),
                     style.byteLevel, Optional.ofNullable(style.regex), style.prepend, style.nfc,
-                    unk == null || unk.isNull() ? Optional.empty() : Optional.of(unk.asText()), prefix, suffix);
+                    unk == null || unk.isNull() ? Optional.empty() : Optional.of(unk.asText()), prefix, suffix,
+                    List.copyOf(style.unmodelled));
         }
 
         private boolean bool(String field) {
@@ -173,12 +176,15 @@ record HfTokenizerJson(
         boolean prepend;
         boolean nfc;
         String regex;
+        final List<String> unmodelled = new ArrayList<>();
 
-        void scan(JsonNode n, boolean preTokenizer) {
+        /** @param section which tree {@code n} belongs to: "normalizer", "pre_tokenizer" or "decoder" */
+        void scan(JsonNode n, String section) {
             if (n == null || n.isNull()) return;
             for (String list : List.of("normalizers", "pretokenizers", "decoders")) {
-                for (JsonNode child : n.path(list)) scan(child, preTokenizer);
+                for (JsonNode child : n.path(list)) scan(child, section);
             }
+            boolean preTokenizer = section.equals("pre_tokenizer");
             switch (n.path("type").asText("")) {
                 case "ByteLevel" -> {
                     byteLevel = true;
@@ -188,8 +194,14 @@ record HfTokenizerJson(
                     if (n.path("pattern").path("Regex").isTextual()) regex = n.get("pattern").get("Regex").asText();
                 }
                 case "Prepend" -> prepend |= n.path("prepend").asText().equals("\u2581");
-                case "Metaspace" -> prepend |= !n.path("prepend_scheme").asText("always").equals("never")
-                        && n.path("add_prefix_space").asBoolean(true);
+                case "Metaspace" -> {
+                    // Its word splitting and "first"-only prefix are not modelled by the GGUF tokenizers.
+                    if (preTokenizer) unmodelled.add("Metaspace pre-tokenizer");
+                    prepend |= !n.path("prepend_scheme").asText("always").equals("never") && n.path("add_prefix_space").asBoolean(true);
+                }
+                case "Lowercase", "NFD", "NFKC", "NFKD", "Precompiled", "Strip", "StripAccents", "BertNormalizer" -> {
+                    if (section.equals("normalizer")) unmodelled.add(n.path("type").asText() + " normalizer");
+                }
                 case "NFC" -> nfc = true;
                 default -> { }
             }

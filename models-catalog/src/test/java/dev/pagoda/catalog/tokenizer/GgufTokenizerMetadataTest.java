@@ -113,6 +113,10 @@ class GgufTokenizerMetadataTest {
                 {"model": {"type": "WordPiece", "vocab": {"a": 0}}}""");
         var e = assertThrows(ModelFormatException.class, () -> GgufTokenizerMetadata.fromHfTokenizerJson(wordPiece, TokenizerConfig.empty()));
         assertTrue(e.getMessage().contains("WordPiece"), e.getMessage());
+        Path lowercase = Files.writeString(dir.resolve("lc.json"), """
+                {"normalizer": {"type": "Lowercase"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}""");
+        var e3 = assertThrows(ModelFormatException.class, () -> GgufTokenizerMetadata.fromHfTokenizerJson(lowercase, TokenizerConfig.empty()));
+        assertTrue(e3.getMessage().contains("Lowercase normalizer"), e3.getMessage());
         Path noBos = writeByteLevelTokenizer();
         TokenizerConfig missing = new TokenizerConfig(Optional.of("<s>"), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Map.of(), java.util.OptionalLong.empty(), Map.of());
