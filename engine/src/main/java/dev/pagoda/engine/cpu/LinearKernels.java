@@ -24,7 +24,9 @@ public final class LinearKernels {
         if (parallel == null) throw new IllegalArgumentException("parallel is null for " + weight.name());
         LinearShape shape = validate(weight, maxTokens);
         return switch (weight.dtype()) {
-            case F32, F16, BF16 -> new PlainLinear(shape, weight.dtype(), parallel);
+            case F32 -> new F32Linear(shape, parallel);
+            case F16 -> new F16Linear(shape, parallel);
+            case BF16 -> new BF16Linear(shape, parallel);
             case Q8_0 -> new Q8_0Linear(shape, parallel);
             case Q4_0 -> new Q4_0Linear(shape, parallel);
             case Q4_K, Q5_K -> new Q45_KLinear(shape, weight.dtype(), parallel);

@@ -3,13 +3,14 @@ package dev.pagoda.engine.cpu;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * The driver every weight type shares: validates a call, splits output rows over the workers and
  * walks each worker's rows in tiles so a weight row is read from memory once per call.
  *
- * <p>Each subclass supplies two register-tiled kernels over its own storage layout: one row
- * against up to four tokens (the batched case: the row is decoded once, four FMA chains use it)
+ * <p>Each subclass supplies two register-tiled kernels over its own storage layout: two rows
+ * against up to four tokens (the batched case: each row is decoded once, four FMA chains use it)
  * and up to four rows against one token (the batch-1 case: four independent chains keep the FMA
  * units busy while the weights stream). Both must compute every (row, token) dot product with
  * the same operations in the same order, so a result never depends on which kernel or which
@@ -98,26 +99,49 @@ abstract class RowTiledLinear implements Linear {
         int rest = n - fullGroups;
         for (int r = start; r < end; r += TILE) {
             int rows = Math.min(TILE, end - r);
-            for (int row = r; row < r + rows; row++) {
-                for (int t = 0; t < fullGroups; t += TILE) rowTimesTokens(row, t, TILE);
-                if (rest > 1) rowTimesTokens(row, fullGroups, rest);
+            for (int row = r; row < r + rows; row += 2) {
+                int pair = Math.min(2, r + rows - row);
+                for (int t = 0; t < fullGroups; t += TILE) rowPairTimesTokens(row, pair, t, TILE);
+                if (rest > 1) rowPairTimesTokens(row, pair, fullGroups, rest);
             }
             if (rest == 1) rowsTimesToken(r, rows, fullGroups);
         }
     }
 
-    /** {@code out[t + j, row] = W[row] · in[t + j]} for {@code j < count} (count in 1..4). */
-    abstract void rowTimesTokens(int row, int t, int count);
+    /**
+     * {@code out[t + j, row + i] = W[row + i] · in[t + j]} for {@code i < rows} (1..2) and
+     * {@code j < count} (1..4): eight FMA chains share two decoded weight vectors and four
+     * activation vectors, six loads for eight FMAs.
+     */
+    abstract void rowPairTimesTokens(int row, int rows, int t, int count);
 
     /** {@code out[t, row + j] = W[row + j] · in[t]} for {@code j < count} (count in 1..4). */
     abstract void rowsTimesToken(int row, int count, int t);
+
+    /** Stores the lane sums of row {@code row}'s four token accumulators (duplicates rewrite). */
+    final void storeTokens(int row, int t, int count, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        MemorySegment y = out;
+        y.set(F32_LE, outOffset(t, 0, count, row), Lanes.sum(a0));
+        y.set(F32_LE, outOffset(t, 1, count, row), Lanes.sum(a1));
+        y.set(F32_LE, outOffset(t, 2, count, row), Lanes.sum(a2));
+        y.set(F32_LE, outOffset(t, 3, count, row), Lanes.sum(a3));
+    }
+
+    /** Stores the lane sums of token {@code t}'s four row accumulators (duplicates rewrite). */
+    final void storeRows(int row, int count, int t, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        MemorySegment y = out;
+        y.set(F32_LE, outOffsetOfRow(t, row, 0, count), Lanes.sum(a0));
+        y.set(F32_LE, outOffsetOfRow(t, row, 1, count), Lanes.sum(a1));
+        y.set(F32_LE, outOffsetOfRow(t, row, 2, count), Lanes.sum(a2));
+        y.set(F32_LE, outOffsetOfRow(t, row, 3, count), Lanes.sum(a3));
+    }
 
     /** Byte offset of token {@code t + min(j, count - 1)} in {@code in}. */
     final long inOffset(int t, int j, int count) {
         return (long) (t + Math.min(j, count - 1)) * inF * Float.BYTES;
     }
 
-    /** Byte offset of {@code out[t + min(j, count - 1), row]}. */
+    /** Byte offset of {@code out[t + min(j, count - 1), row]} (callers clamp {@code row} themselves). */
     final long outOffset(int t, int j, int count, int row) {
         return ((long) (t + Math.min(j, count - 1)) * outF + row) * Float.BYTES;
     }
