@@ -6,7 +6,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -57,16 +56,17 @@ final class Lanes {
     /**
      * IEEE half to float without a lookup table: moving exponent and mantissa up 13 bits and
      * multiplying by 2^112 rebiases the exponent and renormalises subnormals in one exact step;
-     * the sign is or-ed back, and an all-ones exponent (inf, NaN) is forced to all ones.
+     * the sign is or-ed back, and an all-ones exponent (inf, NaN) is forced to all ones. That
+     * case is found by carrying {@code (h & 0x7c00) + 0x400} into bit 15 rather than by a mask
+     * and blend: fewer IR nodes, which keeps the kernels under the JIT's inlining budget.
      */
     static FloatVector f16(MemorySegment s, long offset) {
         IntVector h = shorts(s, offset);
         IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
         IntVector scaled = magnitude.reinterpretAsFloats().mul(F16_EXPONENT_REBIAS).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = h.and(0x7c00).eq(0x7c00);
-        IntVector special = scaled.or(0x7f800000);
+        IntVector infOrNan = h.and(0x7c00).add(0x400).lanewise(VectorOperators.LSHR, 15).neg().and(0x7f800000);
         IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        return scaled.blend(special, infOrNan).or(sign).reinterpretAsFloats();
+        return scaled.or(infOrNan).or(sign).reinterpretAsFloats();
     }
 
     /**

@@ -16,6 +16,11 @@ import jdk.incubator.vector.FloatVector;
  * the same operations in the same order, so a result never depends on which kernel or which
  * worker chunk produced it (multi-threaded output equals single-threaded output bit for bit).
  *
+ * <p>Heavy decoders (F16, the K-quants) walk their rows in passes of one or two: C2 parses a
+ * loop body once, but it stops inlining a method past a node budget, and a Vector API call left
+ * un-inlined boxes every vector it touches (measured tens of times slower). Fewer decoders per
+ * loop body keep each kernel inside that budget; the per-(row, token) arithmetic is unchanged.
+ *
  * <p>A kernel asked for fewer than four rows or tokens repeats the last one; the duplicate lanes
  * recompute and rewrite the same value, which keeps the kernels branch-free.
  *
@@ -134,6 +139,11 @@ abstract class RowTiledLinear implements Linear {
         y.set(F32_LE, outOffsetOfRow(t, row, 1, count), Lanes.sum(a1));
         y.set(F32_LE, outOffsetOfRow(t, row, 2, count), Lanes.sum(a2));
         y.set(F32_LE, outOffsetOfRow(t, row, 3, count), Lanes.sum(a3));
+    }
+
+    /** Stores the lane sum of {@code acc} as {@code out[t, row + min(j, count - 1)]}. */
+    final void storeRow(int t, int row, int j, int count, FloatVector acc) {
+        out.set(F32_LE, outOffsetOfRow(t, row, j, count), Lanes.sum(acc));
     }
 
     /** Byte offset of token {@code t + min(j, count - 1)} in {@code in}. */
