@@ -38,7 +38,9 @@ public final class LinearKernels {
 
     private static LinearShape validate(TensorData weight, int maxTokens) {
         String name = weight.name();
-        if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be >= 1 for " + name + ", got " + maxTokens);
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1 for " + name + ", got " + maxTokens);
+        }
         if (weight.rank() != 2) {
             throw new IllegalArgumentException("linear weight " + weight + " must have rank 2 [out, in]");
         }

@@ -42,12 +42,14 @@ final class Q45_KLinear extends RowTiledLinear {
         return Float.float16ToFloat(w.get(I16_LE, offset));
     }
 
-    private static FloatVector subScale(MemorySegment w, long block, int s) {
-        return FloatVector.broadcast(F, f16(w, block) * KQuantScales.scale(w, block + SCALES, s));
+    // Scalars, broadcast by the caller: a helper that returned a vector and missed inlining
+    // would box it.
+    private static float subScale(MemorySegment w, long block, int s) {
+        return f16(w, block) * KQuantScales.scale(w, block + SCALES, s);
     }
 
-    private static FloatVector subOffset(MemorySegment w, long block, int s) {
-        return FloatVector.broadcast(F, -(f16(w, block + 2) * KQuantScales.min(w, block + SCALES, s)));
+    private static float subOffset(MemorySegment w, long block, int s) {
+        return -(f16(w, block + 2) * KQuantScales.min(w, block + SCALES, s));
     }
 
     /** Elements {@code [32s + l, 32s + l + N)} of the block, dequantized. */
@@ -72,7 +74,8 @@ final class Q45_KLinear extends RowTiledLinear {
             for (int b = 0; b < blocks; b++) {
                 long block = r + (long) b * blockBytes;
                 for (int s = 0; s < BLOCK / SUB; s++) {
-                    FloatVector scale = subScale(w, block, s), offset = subOffset(w, block, s);
+                    FloatVector scale = FloatVector.broadcast(F, subScale(w, block, s));
+                    FloatVector offset = FloatVector.broadcast(F, subOffset(w, block, s));
                     for (int l = 0; l < SUB; l += N) {
                         FloatVector v = decode(w, block, s, l, scale, offset);
                         long xi = ((long) b * BLOCK + s * SUB + l) * Float.BYTES;
@@ -91,23 +94,23 @@ final class Q45_KLinear extends RowTiledLinear {
     void rowsTimesToken(int row, int count, int t) {
         MemorySegment w = weight, x = in;
         long x0 = inOffset(t, 0, 1);
-        for (int p = 0; p < count; p += 2) { // two rows per pass: see RowTiledLinear on the inlining budget
-            long ra = rowOffset(row, p, count), rb = rowOffset(row, p + 1, count);
-            FloatVector a = FloatVector.zero(F), c = a;
+        // One row per pass: two Q5_K decoders in one loop body already overran C2's inlining
+        // budget (see RowTiledLinear); the decode's own latency hides the single FMA chain.
+        for (int p = 0; p < count; p++) {
+            long r = rowOffset(row, p, count);
+            FloatVector a = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
-                long bo = (long) b * blockBytes;
+                long block = r + (long) b * blockBytes;
                 for (int s = 0; s < BLOCK / SUB; s++) {
-                    FloatVector sa = subScale(w, ra + bo, s), oa = subOffset(w, ra + bo, s);
-                    FloatVector sc = subScale(w, rb + bo, s), oc = subOffset(w, rb + bo, s);
+                    FloatVector scale = FloatVector.broadcast(F, subScale(w, block, s));
+                    FloatVector offset = FloatVector.broadcast(F, subOffset(w, block, s));
                     for (int l = 0; l < SUB; l += N) {
                         FloatVector v = Lanes.f32(x, x0 + ((long) b * BLOCK + s * SUB + l) * Float.BYTES);
-                        a = decode(w, ra + bo, s, l, sa, oa).fma(v, a);
-                        c = decode(w, rb + bo, s, l, sc, oc).fma(v, c);
+                        a = decode(w, block, s, l, scale, offset).fma(v, a);
                     }
                 }
             }
             storeRow(t, row, p, count, a);
-            storeRow(t, row, p + 1, count, c);
         }
     }
 }

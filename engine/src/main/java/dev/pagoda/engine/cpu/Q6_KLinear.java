@@ -4,6 +4,7 @@ import static dev.pagoda.engine.cpu.Lanes.F;
 import static dev.pagoda.engine.cpu.Lanes.N;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -41,7 +42,8 @@ final class Q6_KLinear extends RowTiledLinear {
         IntVector high = Lanes.bytes(w, block + HIGH_BITS + SUB * half + l)
                 .lanewise(VectorOperators.ASHR, 2 * quarter).and(3);
         IntVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32);
-        float scale = d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, block + SCALES + 8 * half + 2 * quarter + l / 16);
+        long scaleAt = block + SCALES + 8 * half + 2 * quarter + l / 16; // one int8 scale per 16 elements
+        float scale = d * w.get(ValueLayout.JAVA_BYTE, scaleAt);
         return ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale);
     }
 

@@ -2,6 +2,9 @@ package dev.pagoda.engine.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
@@ -45,6 +48,8 @@ abstract class RowTiledLinear implements Linear {
     private final int maxTokens;
     private final Parallel parallel;
     private final Parallel.RangeBody rowRangeBody = this::rowRange;
+    private final MethodHandle pairKernel = kernel("rowPairTimesTokens"); // (row, rows, t, count)
+    private final MethodHandle rowsKernel = kernel("rowsTimesToken"); // (row, count, t)
 
     // The running call's arguments; Parallel's hand-off lock publishes them to the workers.
     protected MemorySegment in; // (tokens, inF) f32
@@ -99,17 +104,41 @@ abstract class RowTiledLinear implements Linear {
 
     /** Rows {@code [start, end)} for every token, four rows at a time so they stay in cache. */
     private void rowRange(int start, int end) {
-        int n = tokens;
-        int fullGroups = n / TILE * TILE;
-        int rest = n - fullGroups;
-        for (int r = start; r < end; r += TILE) {
-            int rows = Math.min(TILE, end - r);
-            for (int row = r; row < r + rows; row += 2) {
-                int pair = Math.min(2, r + rows - row);
-                for (int t = 0; t < fullGroups; t += TILE) rowPairTimesTokens(row, pair, t, TILE);
-                if (rest > 1) rowPairTimesTokens(row, pair, fullGroups, rest);
+        try {
+            int n = tokens;
+            int fullGroups = n / TILE * TILE;
+            int rest = n - fullGroups;
+            for (int r = start; r < end; r += TILE) {
+                int rows = Math.min(TILE, end - r);
+                for (int row = r; row < r + rows; row += 2) {
+                    int pair = Math.min(2, r + rows - row);
+                    for (int t = 0; t < fullGroups; t += TILE) pairKernel.invokeExact(row, pair, t, TILE);
+                    if (rest > 1) pairKernel.invokeExact(row, pair, fullGroups, rest);
+                }
+                if (rest == 1) rowsKernel.invokeExact(r, rows, fullGroups);
             }
-            if (rest == 1) rowsTimesToken(r, rows, fullGroups);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * A kernel bound to this layer, called through a method handle held in an instance field.
+     * C2 does not inline through a handle it cannot prove constant, so the kernel is compiled
+     * on its own: inlined into {@link #rowRange} (which C2 does when one or two weight types are
+     * in use) two kernels together overrun C2's inlining budget, and a Vector API call left
+     * un-inlined boxes its vectors, measured tens of times slower. One indirect call per row
+     * tile costs nothing by comparison.
+     */
+    private MethodHandle kernel(String name) {
+        try {
+            MethodType type = MethodType.methodType(void.class, int.class, int.class, int.class, int.class);
+            if (name.equals("rowsTimesToken")) type = type.dropParameterTypes(3, 4);
+            return MethodHandles.lookup().findVirtual(RowTiledLinear.class, name, type).bindTo(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("kernel " + name + " of " + getClass().getSimpleName(), e);
         }
     }
 

@@ -32,7 +32,9 @@ public final class RandomWeights {
                 for (long i = 0; i < bytes; i += 4) data.set(F32_LE, i, (float) random.nextDouble(-1, 1));
             }
             case F16 -> {
-                for (long i = 0; i < bytes; i += 2) data.set(I16_LE, i, Float.floatToFloat16((float) random.nextDouble(-1, 1)));
+                for (long i = 0; i < bytes; i += 2) {
+                    data.set(I16_LE, i, Float.floatToFloat16((float) random.nextDouble(-1, 1)));
+                }
             }
             case BF16 -> {
                 for (long i = 0; i < bytes; i += 2) {
