@@ -54,7 +54,7 @@ public final class HfParityDump {
                     try (LlamaModel model = LlamaModel.load(weights,
                                     w -> LinearKernels.create(w, parallel, maxLen), new ModelOptions(maxLen, maxLen), parallel);
                             CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(weights.spec(), 64, 16));
-                            Arena arena = Arena.ofConfined();
+                            Arena arena = Arena.ofShared();
                             OutputStream raw = Files.newOutputStream(out.resolve(name + ".pagoda.f32"))) {
                         for (int[] ids : sequences) {
                             // A fresh paged layout per sequence: blocks are shuffled, as in serving.
