@@ -72,7 +72,9 @@ public final class ModelDiscovery {
             }
             List<Path> children;
             try (Stream<Path> list = Files.list(dir)) {
-                children = list.sorted().toList();
+                // real entries before links to them, so a model reached both ways is named by its own path
+                children = list.sorted(Comparator.comparing((Path p) -> Files.isSymbolicLink(p))
+                        .thenComparing(Comparator.naturalOrder())).toList();
             } catch (IOException | RuntimeException e) {
                 problem(dir, "cannot list folder: " + reason(e, dir));
                 return;
@@ -111,9 +113,7 @@ public final class ModelDiscovery {
                 return;
             }
             List<Path> ggufs = children.stream().filter(GgufInspector::isGguf).toList();
-            for (Path file : ggufs) {
-                if (firstVisit(file)) gguf(file, name + "/" + GgufInspector.baseName(file));
-            }
+            for (Path file : ggufs) gguf(file, name + "/" + GgufInspector.baseName(file));
             if (Files.exists(dir.resolve("config.json")) && (ggufs.isEmpty() || HfFolderInspector.looksLikeModel(dir, children))) {
                 hf(dir, name);
             } else if (ggufs.isEmpty()) {
