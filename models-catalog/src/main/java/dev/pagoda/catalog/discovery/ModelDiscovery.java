@@ -46,7 +46,7 @@ public final class ModelDiscovery {
         for (Path root : roots) {
             Path absolute = root.toAbsolutePath().normalize();
             if (Files.isDirectory(absolute)) {
-                scan.folder(absolute, 0);
+                scan.folder(absolute, 0, "");
             } else if (Files.isRegularFile(absolute) && GgufInspector.isGguf(absolute)) {
                 scan.gguf(absolute, GgufInspector.baseName(absolute));
             } else {
@@ -64,34 +64,28 @@ public final class ModelDiscovery {
         final List<DiscoveryProblem> problems = new ArrayList<>();
         final Set<Path> seen = new HashSet<>();
 
-        void folder(Path dir, int depth) {
+        /** @param prefix prepended to the names found here ("ORG/NAME/" inside a hub snapshot, else "") */
+        void folder(Path dir, int depth, String prefix) {
             if (!firstVisit(dir)) return;
             if (HubCache.isRepoFolder(dir)) {
-                hubRepo(dir);
+                hubRepo(dir, depth);
                 return;
             }
-            List<Path> children;
-            try (Stream<Path> list = Files.list(dir)) {
-                // real entries before links to them, so a model reached both ways is named by its own path
-                children = list.sorted(Comparator.comparing((Path p) -> Files.isSymbolicLink(p))
-                        .thenComparing(Comparator.naturalOrder())).toList();
-            } catch (IOException | RuntimeException e) {
-                problem(dir, "cannot list folder: " + reason(e, dir));
-                return;
-            }
+            List<Path> children = list(dir);
+            if (children == null) return;
             boolean model = HfFolderInspector.looksLikeModel(dir, children);
-            if (model) hf(dir, dir.getFileName().toString());
+            if (model) hf(dir, prefix + dir.getFileName());
             for (Path child : children) {
                 if (GgufInspector.isGguf(child) && Files.isRegularFile(child)) {
-                    gguf(child, GgufInspector.baseName(child));
+                    gguf(child, prefix + GgufInspector.baseName(child));
                 } else if (!model && depth < maxDepth && !isSkipped(child) && Files.isDirectory(child)) {
                     // a model folder's sub-folders (original/, onnx/…) hold other formats of the same model
-                    folder(child, depth + 1);
+                    folder(child, depth + 1, prefix);
                 }
             }
         }
 
-        void hubRepo(Path repo) {
+        void hubRepo(Path repo, int depth) {
             String name = HubCache.repoName(repo);
             Optional<Path> snapshot;
             try {
@@ -105,19 +99,31 @@ public final class ModelDiscovery {
                 return;
             }
             Path dir = snapshot.get();
-            List<Path> children;
-            try (Stream<Path> list = Files.list(dir)) {
-                children = list.sorted().toList();
-            } catch (IOException | RuntimeException e) {
-                problem(dir, "cannot list folder: " + reason(e, dir));
-                return;
-            }
+            List<Path> children = list(dir);
+            if (children == null) return;
+            int reportedBefore = models.size() + problems.size();
             List<Path> ggufs = children.stream().filter(GgufInspector::isGguf).toList();
             for (Path file : ggufs) gguf(file, name + "/" + GgufInspector.baseName(file));
             if (Files.exists(dir.resolve("config.json")) && (ggufs.isEmpty() || HfFolderInspector.looksLikeModel(dir, children))) {
                 hf(dir, name);
-            } else if (ggufs.isEmpty()) {
+            }
+            // GGUF repos often keep each quantization in its own folder (Q4_K_M/NAME-00001-of-00002.gguf)
+            for (Path child : children) {
+                if (depth + 2 <= maxDepth && !isSkipped(child) && Files.isDirectory(child)) folder(child, depth + 2, name + "/");
+            }
+            if (models.size() + problems.size() == reportedBefore) {
                 problem(dir, "snapshot has neither config.json nor .gguf files");
+            }
+        }
+
+        /** The folder's entries, real ones before links to them (so a model reached both ways is named by its own path); null after reporting a problem. */
+        private List<Path> list(Path dir) {
+            try (Stream<Path> list = Files.list(dir)) {
+                return list.sorted(Comparator.comparing((Path p) -> Files.isSymbolicLink(p))
+                        .thenComparing(Comparator.naturalOrder())).toList();
+            } catch (IOException | RuntimeException e) {
+                problem(dir, "cannot list folder: " + reason(e, dir));
+                return null;
             }
         }
 

@@ -98,11 +98,12 @@ class ModelDiscoveryTest {
         Path snapshot = Files.createDirectories(root.resolve("models--acme--tiny-GGUF/snapshots/abc"));
         TestModels.writeGguf(TestModels.qwen3(), snapshot.resolve("tiny-Q8_0.gguf"), DType.Q8_0);
         TestModels.writeGguf(TestModels.qwen3(), snapshot.resolve("tiny-Q4_0.gguf"), DType.Q4_0);
+        TestModels.writeGguf(TestModels.qwen3(), snapshot.resolve("F16/tiny-F16.gguf"), DType.F16); // per-quantization folder
 
         DiscoveryResult result = discovery.scan(List.of(root));
-        assertEquals(List.of("acme/tiny-GGUF/tiny-Q4_0", "acme/tiny-GGUF/tiny-Q8_0"),
+        assertEquals(List.of("acme/tiny-GGUF/tiny-F16", "acme/tiny-GGUF/tiny-Q4_0", "acme/tiny-GGUF/tiny-Q8_0"),
                 result.models().stream().map(DiscoveredModel::name).toList());
-        assertEquals(List.of("Q4_0", "Q8_0"), result.models().stream().map(DiscoveredModel::dtype).toList());
+        assertEquals(List.of("F16", "Q4_0", "Q8_0"), result.models().stream().map(DiscoveredModel::dtype).toList());
         assertEquals(List.of(), result.problems());
     }
 
