@@ -31,8 +31,9 @@ import picocli.CommandLine;
 /**
  * {@code pagoda models --dir DIR} over a tree holding every fixture variant as an HF folder, some
  * as GGUF files, a fake HF hub cache and a broken model. Expected values are computed here from
- * the files themselves: parameters by summing the shapes in the safetensors headers (parsed in
- * this test, not by the catalog), sizes from the file system, context from config.json.
+ * the files themselves: parameters by summing the tensor shapes in the safetensors and GGUF
+ * headers (parsed in this test, not by the catalog), sizes from the file system, context from
+ * config.json.
  */
 class ModelsCommandTest {
 
@@ -67,9 +68,13 @@ class ModelsCommandTest {
             String name = v.name() + "-" + g.getValue();
             Path file = TestModels.writeGguf(v, tree.resolve("gguf").resolve(name + ".gguf"), g.getValue());
             Expected hf = hfExpected.get(v);
-            // the same weights as the HF folder; a Mistral GGUF says "llama"
-            String arch = v.architecture() == Architecture.MISTRAL ? "llama" : hf.arch();
-            EXPECTED.put(name, new Expected(arch, hf.parameters(), g.getValue().name(), Files.size(file), hf.context(), file));
+            // rope_freqs.weight (Llama-3 RoPE factors) is no parameter; the rest are the HF folder's weights
+            Map<String, Long> tensors = new HashMap<>(GgufTensorShapes.elementCounts(file));
+            assertEquals(v.architecture() == Architecture.LLAMA, tensors.remove("rope_freqs.weight") != null, name);
+            long parameters = tensors.values().stream().mapToLong(Long::longValue).sum();
+            assertEquals(hf.parameters(), parameters, name + ": GGUF and HF hold the same number of weights");
+            String arch = v.architecture() == Architecture.MISTRAL ? "llama" : hf.arch(); // a Mistral GGUF says "llama"
+            EXPECTED.put(name, new Expected(arch, parameters, g.getValue().name(), Files.size(file), hf.context(), file));
         }
         Path repo = tree.resolve("cache/hub/models--acme--tiny-qwen3");
         Path snapshot = TestModels.write(TestModels.qwen3().withDType(DType.BF16), repo.resolve("snapshots/abc123"));
