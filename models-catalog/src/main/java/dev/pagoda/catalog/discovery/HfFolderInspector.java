@@ -27,8 +27,8 @@ final class HfFolderInspector {
 
     private HfFolderInspector() {}
 
-    /** config.json next to weights in any form, including ones Pagoda cannot read (reported, not ignored). */
-    static boolean looksLikeModel(Path folder, List<Path> children) {
+    /** A folder's entries hold config.json next to weights in any form, including ones Pagoda cannot read (reported, not ignored). */
+    static boolean looksLikeModel(List<Path> children) {
         boolean config = false, weights = false;
         for (Path child : children) {
             String name = child.getFileName().toString();

@@ -73,7 +73,7 @@ public final class ModelDiscovery {
             }
             List<Path> children = list(dir);
             if (children == null) return;
-            boolean model = HfFolderInspector.looksLikeModel(dir, children);
+            boolean model = HfFolderInspector.looksLikeModel(children);
             if (model) hf(dir, prefix + dir.getFileName());
             for (Path child : children) {
                 if (GgufInspector.isGguf(child) && Files.isRegularFile(child)) {
@@ -104,7 +104,7 @@ public final class ModelDiscovery {
             int reportedBefore = models.size() + problems.size();
             List<Path> ggufs = children.stream().filter(GgufInspector::isGguf).toList();
             for (Path file : ggufs) gguf(file, name + "/" + GgufInspector.baseName(file));
-            if (Files.exists(dir.resolve("config.json")) && (ggufs.isEmpty() || HfFolderInspector.looksLikeModel(dir, children))) {
+            if (Files.exists(dir.resolve("config.json")) && (ggufs.isEmpty() || HfFolderInspector.looksLikeModel(children))) {
                 hf(dir, name);
             }
             // GGUF repos often keep each quantization in its own folder (Q4_K_M/NAME-00001-of-00002.gguf)
