@@ -1,5 +1,6 @@
 package dev.pagoda.webapi.cli;
 
+import dev.pagoda.webapi.cli.bench.BenchCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PagodaCli.Version.class,
         description = "Workstation LLM server: PagedAttention engine, OpenAI-compatible API.",
-        subcommands = {ModelsCommand.class})
+        subcommands = {ModelsCommand.class, BenchCommand.class})
 public final class PagodaCli implements Runnable {
 
     public static void main(String[] args) {
@@ -22,7 +23,12 @@ public final class PagodaCli implements Runnable {
 
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new PagodaCli());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /** The command line with subcommands made by {@code factory} (tests hand benchmarks a fake engine). */
+    public static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cli = new CommandLine(new PagodaCli(), factory);
         // A user error is one line, not a stack trace.
         cli.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("pagoda: " + ex.getMessage());

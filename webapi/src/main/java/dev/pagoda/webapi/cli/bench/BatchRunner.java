@@ -1,0 +1,119 @@
+package dev.pagoda.webapi.cli.bench;
+
+import dev.pagoda.engine.api.GenerationRequest;
+import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.api.RequestStream;
+import dev.pagoda.engine.api.SampleDelta;
+import dev.pagoda.engine.api.StreamEvent;
+import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.telemetry.StepStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Submits a batch of prompts at once (vLLM's offline {@code LLM.generate}) and waits until every
+ * request finishes, one virtual thread draining each stream. Sampling follows vLLM's benchmark
+ * scripts: temperature 1, top-p 1, {@code ignore_eos}, exactly {@code outputLen} tokens; each
+ * request gets its own seed so a run repeats.
+ */
+final class BatchRunner {
+
+    private final InferenceEngine engine;
+    private int batchesRun;
+
+    BatchRunner(InferenceEngine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * @throws IllegalStateException when a request fails or finishes with a token count other than {@code outputLen}
+     */
+    BatchOutcome run(int[][] prompts, int outputLen, long seed) throws InterruptedException {
+        int batch = batchesRun++;
+        ConcurrentLinkedQueue<StepStats> steps = new ConcurrentLinkedQueue<>();
+        Consumer<StepStats> listener = steps::add;
+        engine.addStepListener(listener);
+        try (ExecutorService drains = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<long[]>> counts = new ArrayList<>(prompts.length);
+            // vLLM's LLM.generate queues every request before the first step; pausing the loop
+            // does the same here, so the first step does not run a partial batch.
+            engine.pause();
+            long start = System.nanoTime();
+            try {
+                for (int i = 0; i < prompts.length; i++) {
+                    SamplingParams params = SamplingParams.builder().temperature(1.0).topP(1.0).ignoreEos(true)
+                            .maxTokens(outputLen).seed(seed + i).build();
+                    RequestStream stream = engine.submit(new GenerationRequest("bench-" + batch + "-" + i, prompts[i], params));
+                    counts.add(drains.submit(() -> drain(stream, outputLen)));
+                }
+            } finally {
+                engine.resume();
+            }
+            long promptTokens = 0, outputTokens = 0;
+            for (Future<long[]> f : counts) {
+                long[] c = get(f);
+                promptTokens += c[0];
+                outputTokens += c[1];
+            }
+            long elapsed = System.nanoTime() - start;
+            awaitIdleStep(steps);
+            return new BatchOutcome(elapsed, promptTokens, outputTokens, new ArrayList<>(steps));
+        } finally {
+            engine.removeStepListener(listener);
+        }
+    }
+
+    /**
+     * An engine delivers a step's final tokens before it publishes the step's statistics, so the
+     * last step may reach the listener after the streams ended: wait (briefly) for the step that
+     * left the engine idle.
+     */
+    private static void awaitIdleStep(ConcurrentLinkedQueue<StepStats> steps) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (StepStats s : steps) {
+                if (s.queues().running() == 0 && s.queues().waiting() == 0) return;
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** @return {prompt tokens, output tokens} of the request */
+    private static long[] drain(RequestStream stream, int outputLen) throws InterruptedException {
+        try (stream) {
+            long output = 0;
+            StreamEvent event;
+            StreamEvent last = null;
+            while ((event = stream.next()) != null) {
+                for (SampleDelta d : event.deltas()) output += d.tokenIds().length;
+                last = event;
+            }
+            if (last == null || !last.finished()) {
+                throw new IllegalStateException("request " + stream.requestId() + ": the stream ended without a final event");
+            }
+            if (last.error() != null) {
+                throw new IllegalStateException("request " + stream.requestId() + " failed: " + last.error());
+            }
+            if (output != outputLen) {
+                throw new IllegalStateException("request " + stream.requestId() + " produced " + output + " tokens, expected "
+                        + outputLen + " (ignore_eos): the benchmark's token counts would be wrong");
+            }
+            return new long[] {last.usage().promptTokens(), output};
+        }
+    }
+
+    private static long[] get(Future<long[]> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

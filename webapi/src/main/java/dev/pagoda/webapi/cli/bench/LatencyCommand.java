@@ -1,0 +1,106 @@
+package dev.pagoda.webapi.cli.bench;
+
+import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.telemetry.StepStats;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pagoda bench latency}: as vLLM's {@code benchmark_latency.py}, one batch of
+ * {@code --batch-size} prompts generated start to finish, repeated; prints the end-to-end latency
+ * per iteration and, from the engine's step statistics, the time of one decode step.
+ */
+@Command(name = "latency", mixinStandardHelpOptions = true,
+        description = "Latency of one batch end to end, and the time per decode step.")
+public final class LatencyCommand implements Callable<Integer> {
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Prompts per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--input-len", defaultValue = "32", paramLabel = "N", description = "Prompt tokens per request (default: ${DEFAULT-VALUE}).")
+    int inputLen;
+
+    @Option(names = "--output-len", defaultValue = "128", paramLabel = "N", description = "Generated tokens per request (default: ${DEFAULT-VALUE}).")
+    int outputLen;
+
+    @Option(names = "--num-iters-warmup", defaultValue = "10", paramLabel = "N", description = "Untimed batches first (default: ${DEFAULT-VALUE}).")
+    int numItersWarmup;
+
+    @Option(names = "--num-iters", defaultValue = "30", paramLabel = "N", description = "Timed batches (default: ${DEFAULT-VALUE}).")
+    int numIters;
+
+    @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results to FILE as JSON.")
+    Path outputJson;
+
+    @Spec
+    CommandSpec spec;
+
+    private final EngineLauncher launcher;
+
+    /** Benchmarks the engine {@code launcher} starts. */
+    public LatencyCommand(EngineLauncher launcher) {
+        this.launcher = launcher;
+    }
+
+    public LatencyCommand() {
+        this(new LocalEngineLauncher());
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Workload workload = Workload.checked(batchSize, "--batch-size", inputLen, outputLen);
+        if (numIters < 1) throw new IllegalArgumentException("--num-iters must be >= 1, got " + numIters);
+        if (numItersWarmup < 0) throw new IllegalArgumentException("--num-iters-warmup must be >= 0, got " + numItersWarmup);
+        engineOptions.check();
+        PrintWriter out = spec.commandLine().getOut();
+        try (InferenceEngine engine = launcher.start(engineOptions)) {
+            workload.checkFits(engine.model());
+            BatchRunner runner = new BatchRunner(engine);
+            long seed = engineOptions.seed();
+            // vLLM reuses one batch of prompts; so does this, and prefix caching would then turn
+            // every later prefill into a cache hit: a fresh seed per iteration keeps prefills real.
+            for (int i = 0; i < numItersWarmup; i++) {
+                runner.run(workload.prompts(engine.model(), seed + i), outputLen, seed);
+            }
+            double[] latencies = new double[numIters];
+            List<StepStats> steps = new ArrayList<>();
+            for (int i = 0; i < numIters; i++) {
+                BatchOutcome o = runner.run(workload.prompts(engine.model(), seed + numItersWarmup + i), outputLen, seed);
+                latencies[i] = o.elapsedSeconds();
+                steps.addAll(o.steps());
+            }
+            LatencyResult r = LatencyResult.of(latencies, workload, StepTimes.of(steps));
+            print(out, r);
+            if (outputJson != null) BenchJson.write(r, outputJson);
+        }
+        return 0;
+    }
+
+    static void print(PrintWriter out, LatencyResult r) {
+        out.println(String.format(Locale.ROOT, "Avg latency: %.6f seconds", r.avgLatency()));
+        for (Map.Entry<String, Double> p : r.percentiles().entrySet()) {
+            out.println(String.format(Locale.ROOT, "%s%% percentile latency: %.6f seconds", p.getKey(), p.getValue()));
+        }
+        StepTimes st = r.steps();
+        out.println(String.format(Locale.ROOT,
+                "Decode step (batch %d): mean %.3f ms, median %.3f ms, p99 %.3f ms per token per sequence over %d steps; %.2f decode tokens/s",
+                r.batchSize(), st.meanDecodeStepMs(), st.p50DecodeStepMs(), st.p99DecodeStepMs(), st.decodeSteps(),
+                st.decodeTokensPerSecond()));
+        out.println(String.format(Locale.ROOT, "Prefill steps: %d, mean %.3f ms, %d prompt tokens",
+                st.prefillSteps(), st.meanPrefillStepMs(), st.prefillTokens()));
+        out.flush();
+    }
+}

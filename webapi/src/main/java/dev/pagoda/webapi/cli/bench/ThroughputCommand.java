@@ -1,0 +1,78 @@
+package dev.pagoda.webapi.cli.bench;
+
+import dev.pagoda.engine.api.InferenceEngine;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pagoda bench throughput}: offline throughput as vLLM's {@code benchmark_throughput.py}
+ * measures it — every prompt submitted at once, the clock stopped when the last one finishes.
+ */
+@Command(name = "throughput", mixinStandardHelpOptions = true,
+        description = "Offline throughput: all prompts at once, random token ids, fixed lengths, ignore_eos.")
+public final class ThroughputCommand implements Callable<Integer> {
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Option(names = "--num-prompts", defaultValue = "100", paramLabel = "N", description = "Requests (default: ${DEFAULT-VALUE}).")
+    int numPrompts;
+
+    @Option(names = "--input-len", defaultValue = "128", paramLabel = "N", description = "Prompt tokens per request (default: ${DEFAULT-VALUE}).")
+    int inputLen;
+
+    @Option(names = "--output-len", defaultValue = "128", paramLabel = "N", description = "Generated tokens per request (default: ${DEFAULT-VALUE}).")
+    int outputLen;
+
+    @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results to FILE as JSON.")
+    Path outputJson;
+
+    @Spec
+    CommandSpec spec;
+
+    private final EngineLauncher launcher;
+
+    /** Benchmarks the engine {@code launcher} starts. */
+    public ThroughputCommand(EngineLauncher launcher) {
+        this.launcher = launcher;
+    }
+
+    public ThroughputCommand() {
+        this(new LocalEngineLauncher());
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Workload workload = Workload.checked(numPrompts, "--num-prompts", inputLen, outputLen);
+        engineOptions.check();
+        PrintWriter out = spec.commandLine().getOut();
+        try (InferenceEngine engine = launcher.start(engineOptions)) {
+            workload.checkFits(engine.model());
+            int[][] prompts = workload.prompts(engine.model(), engineOptions.seed());
+            BatchOutcome outcome = new BatchRunner(engine).run(prompts, outputLen, engineOptions.seed());
+            ThroughputResult r = ThroughputResult.of(numPrompts, outcome);
+            print(out, r);
+            if (outputJson != null) BenchJson.write(r, outputJson);
+        }
+        return 0;
+    }
+
+    static void print(PrintWriter out, ThroughputResult r) {
+        out.println(String.format(Locale.ROOT, "Throughput: %.2f requests/s, %.2f total tokens/s, %.2f output tokens/s",
+                r.requestsPerSecond(), r.tokensPerSecond(), r.outputTokensPerSecond()));
+        out.println("Total num prompt tokens:  " + r.totalPromptTokens());
+        out.println("Total num output tokens:  " + r.totalOutputTokens());
+        out.println(String.format(Locale.ROOT, "Elapsed time: %.3f s", r.elapsedTime()));
+        StepTimes st = r.steps();
+        out.println(String.format(Locale.ROOT, "Engine steps: %d prefill (mean %.2f ms), %d decode (mean %.2f ms, %.2f decode tokens/s)",
+                st.prefillSteps(), st.meanPrefillStepMs(), st.decodeSteps(), st.meanDecodeStepMs(), st.decodeTokensPerSecond()));
+        out.flush();
+    }
+}
