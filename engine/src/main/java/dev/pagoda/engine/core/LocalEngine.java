@@ -9,6 +9,7 @@ import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
+import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
@@ -98,6 +99,11 @@ public final class LocalEngine implements InferenceEngine {
         this.state = core.state();
         this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);
         thread.start();
+    }
+
+    /** Loads {@code config.model()} and starts an engine on it with the Vector-API linear kernels. */
+    public static LocalEngine start(EngineConfig config) {
+        return start(config, LinearKernels::create);
     }
 
     /** Loads {@code config.model()} and starts an engine on it with the given linear kernels. */

@@ -8,13 +8,13 @@ import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
+import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.load.ModelLoader;
 import dev.pagoda.engine.request.FinishReason;
 import dev.pagoda.engine.runner.LinearFactory;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplingParams;
-import dev.pagoda.engine.testing.ReferenceLinear;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
 /** Starts {@link LocalEngine}s on the Llama fixture and collects what their streams deliver. */
 final class EngineHarness {
 
-    /** Plain-loop linear layers: the engine's numbers then depend on nothing but the code under test. */
-    static final LinearFactory LINEARS = (weight, parallel, maxTokens) -> new ReferenceLinear(weight);
+    /** The production kernels: what the engine runs outside tests. */
+    static final LinearFactory LINEARS = LinearKernels::create;
 
     private EngineHarness() {}
 

@@ -247,6 +247,36 @@ class LocalEngineBehaviourTest {
     }
 
     @Test
+    void usageCountsPrefixCacheHitsAndAClosedEngineRefusesRequests() throws InterruptedException {
+        int[] first = prompt(9, 40);
+        int[] second = java.util.Arrays.copyOf(first, 45);
+        for (int i = 40; i < 45; i++) second[i] = i;
+        LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build());
+        try {
+            assertEquals(0, EngineHarness.collect(engine.submit(EngineHarness.request("a", first, EngineHarness.greedy(4))), 1)
+                    .last().usage().cachedTokens());
+            // the first 32 tokens are two full blocks of 16 already in the cache
+            assertEquals(new dev.pagoda.engine.api.Usage(45, 4, 32),
+                    EngineHarness.collect(engine.submit(EngineHarness.request("b", second, EngineHarness.greedy(4))), 1).last().usage());
+        } finally {
+            engine.close();
+        }
+        assertThrows(IllegalStateException.class, () -> engine.submit(EngineHarness.request("late", first, EngineHarness.greedy(4))));
+    }
+
+    @Test
+    void closeEndsOpenStreamsWithAnAbort() throws InterruptedException {
+        LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build());
+        engine.pause();
+        RequestStream open = engine.submit(EngineHarness.request("open", prompt(10, 8), EngineHarness.greedy(50)));
+        engine.step();
+        engine.close();
+        EngineHarness.Result r = EngineHarness.collect(open, 1);
+        assertEquals(FinishReason.ABORT, r.reasons().get(0));
+        assertTrue(r.last().finished());
+    }
+
+    @Test
     void stepRunsExactlyOneIteration() throws InterruptedException {
         try (LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build())) {
             List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -15,13 +15,13 @@ import dev.pagoda.catalog.tokenizer.GgufTokenizerMetadata;
 import dev.pagoda.catalog.tokenizer.TokenizerConfig;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
+import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.model.ForwardBatch;
 import dev.pagoda.engine.model.LlamaModel;
 import dev.pagoda.engine.model.ModelOptions;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.FixtureWeights;
-import dev.pagoda.engine.testing.ReferenceLinear;
 import dev.pagoda.engine.testing.ReferenceLlama;
 import dev.pagoda.engine.testing.Workers;
 import java.io.IOException;
@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Logits through the whole load path — an HF folder written by {@link TestModels}, and the same
+ * Logits through the whole load path and the production linear kernels — an HF folder written by {@link TestModels}, and the same
  * model converted to an F32 GGUF file — against {@link ReferenceLlama} fed the generator's own
  * values and the HF config. The GGUF of the Llama fixture carries its llama3 RoPE scaling only as
  * {@code rope_freqs.weight}, so equal logits there show those factors are applied.
@@ -89,9 +89,9 @@ class ModelLoaderLogitsTest {
         int n = tokens.length;
         int blockSize = 16;
         int blocks = Math.ceilDiv(n, blockSize);
-        try (LlamaModel model = LlamaModel.load(loaded.weights(), ReferenceLinear::new, new ModelOptions(n, 64), parallel);
+        try (LlamaModel model = LlamaModel.load(loaded.weights(), w -> LinearKernels.create(w, parallel, n), new ModelOptions(n, 64), parallel);
              CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(loaded.spec(), blocks + 2, blockSize));
-             Arena arena = Arena.ofConfined()) {
+             Arena arena = Arena.ofShared()) { // the kernels write logits from worker threads
             int[] positions = new int[n];
             int[] slots = new int[n];
             int[] table = new int[blocks];
