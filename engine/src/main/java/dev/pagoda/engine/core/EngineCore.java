@@ -120,7 +120,7 @@ final class EngineCore implements AutoCloseable {
         for (ScheduledSequence s : step.sequences()) outputs.scheduled(s.requestId(), start);
         ModelRunnerOutput result;
         try {
-            result = step.isEmpty() ? ModelRunnerOutput.of(Map.of()) : runner.execute(step);
+            result = runner.execute(step); // even when empty: it carries the finished ids whose state the runner drops
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
             result = failingEverySequence(step, "engine error in step " + step.stepIndex() + ": " + e);

@@ -273,8 +273,11 @@ public final class LocalEngine implements InferenceEngine {
                     inStep = true;
                 }
                 try {
-                    StepStats stats = core.step();
-                    publish(stats);
+                    publish(core.step());
+                } catch (RuntimeException e) {
+                    // EngineCore already fails the requests a step error touches; whatever escapes
+                    // that must not end the loop, or every other request would hang.
+                    LOG.log(System.Logger.Level.ERROR, "engine step failed", e);
                 } finally {
                     synchronized (lock) {
                         inStep = false;

@@ -265,6 +265,23 @@ class LocalEngineBehaviourTest {
     }
 
     @Test
+    void aFullWaitingQueueRefusesInTheCallersThread() throws InterruptedException {
+        try (LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).maxWaitingRequests(2).build())) {
+            engine.pause();
+            RequestStream a = engine.submit(EngineHarness.request("a", prompt(11, 6), EngineHarness.greedy(2)));
+            RequestStream b = engine.submit(EngineHarness.request("b", prompt(12, 6), EngineHarness.greedy(2)));
+            var full = assertThrows(dev.pagoda.engine.sched.QueueFullException.class,
+                    () -> engine.submit(EngineHarness.request("c", prompt(13, 6), EngineHarness.greedy(2))));
+            assertTrue(full.getMessage().contains("maxWaitingRequests = 2"), full.getMessage());
+            engine.resume();
+            assertEquals(2, EngineHarness.collect(a, 1).tokens(0).length);
+            assertEquals(2, EngineHarness.collect(b, 1).tokens(0).length);
+            assertEquals(2, EngineHarness.collect(engine.submit(EngineHarness.request("c", prompt(13, 6), EngineHarness.greedy(2))), 1)
+                    .tokens(0).length);
+        }
+    }
+
+    @Test
     void closeEndsOpenStreamsWithAnAbort() throws InterruptedException {
         LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build());
         engine.pause();
