@@ -282,6 +282,20 @@ class LocalEngineBehaviourTest {
     }
 
     @Test
+    void startLoadsTheModelItselfAndDummyWeightsKeepTheFoldersTokenizer() throws InterruptedException {
+        EngineConfig config = EngineHarness.config(folder).loadFormat(dev.pagoda.engine.load.LoadFormat.DUMMY)
+                .servedModelName("tiny").build();
+        try (LocalEngine engine = LocalEngine.start(config)) {
+            assertEquals("tiny", engine.model().servedName());
+            assertEquals("F32", engine.model().weightDtype()); // dtype auto: the config's float32
+            assertTrue(engine.model().tokenizer().isPresent());
+            assertEquals(128, engine.model().maxModelLen());
+            EngineHarness.Result r = EngineHarness.collect(engine.submit(EngineHarness.request("d", prompt(14, 6), EngineHarness.greedy(3))), 1);
+            assertEquals(3, r.tokens(0).length);
+        }
+    }
+
+    @Test
     void closeEndsOpenStreamsWithAnAbort() throws InterruptedException {
         LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build());
         engine.pause();
