@@ -1,5 +1,6 @@
 package dev.pagoda.engine.testing;
 
+import dev.pagoda.catalog.synthetic.SyntheticModels;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
@@ -23,7 +24,7 @@ public final class FixtureWeights implements WeightSource {
     /** @param spec the variant's shape as its config.json says (HF, with its rope scaling) */
     public FixtureWeights(TestModels.Variant variant, ModelSpec spec) {
         this.spec = spec;
-        for (TestModels.Weight w : TestModels.weights(variant)) {
+        for (SyntheticModels.Weight w : TestModels.weights(variant)) {
             tensors.put(w.name(), new TensorData(w.name(), DType.F32, w.shape(), MemorySegment.ofArray(w.values())));
         }
     }
