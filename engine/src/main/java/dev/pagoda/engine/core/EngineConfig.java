@@ -11,7 +11,7 @@ import java.util.Locale;
  * How to start an engine, with vLLM's names (the command-line flags are their kebab-case forms).
  * Every check names the flag at fault. {@link #builder(String)} starts from vLLM's defaults.
  *
- * @param model                 --model: a folder, a .gguf file or (with dummy) a built-in shape
+ * @param model                 --model: a folder, a .gguf file or (with dummy) a built-in shape; null for the embedded default model
  * @param servedModelName       --served-model-name, null for the model's own name
  * @param loadFormat            --load-format auto|dummy
  * @param dtype                 --dtype auto|float32|float16|bfloat16: storage of dummy weights
@@ -53,7 +53,7 @@ public record EngineConfig(
     public static final int DEFAULT_CPU_BATCHED_TOKENS = 2048;
 
     public EngineConfig {
-        if (model == null || model.isBlank()) throw new IllegalArgumentException("--model is required");
+        if (model != null && model.isBlank()) throw new IllegalArgumentException("--model must not be blank (leave it out for the default model)");
         if (servedModelName != null && servedModelName.isBlank()) {
             throw new IllegalArgumentException("--served-model-name must not be blank");
         }

@@ -7,6 +7,7 @@ import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.gguf.GgufFile;
 import dev.pagoda.catalog.gguf.GgufWeightSource;
 import dev.pagoda.catalog.safetensors.HfWeightSource;
+import dev.pagoda.catalog.synthetic.DefaultModel;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.catalog.tokenizer.GgufTokenizer;
@@ -25,6 +26,7 @@ import java.util.function.Function;
 /**
  * Resolves {@code --model} (with {@code --load-format}) into a {@link LoadedModel}:
  * <ul>
+ *   <li>nothing: the embedded default model ({@link DefaultModel}), written on first use;</li>
  *   <li>an HF folder: safetensors, its tokenizer.json and the chat templates of tokenizer_config.json;</li>
  *   <li>a {@code .gguf} file: its tensors, the tokenizer in its metadata and {@code tokenizer.chat_template};</li>
  *   <li>with {@code dummy}: a built-in shape name (random weights, no tokenizer) or a folder
@@ -54,7 +56,10 @@ public final class ModelLoader {
      * @throws IllegalArgumentException with a one-line message when nothing loadable is there
      */
     public LoadedModel load(String model, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
-        if (model == null || model.isBlank()) throw new IllegalArgumentException("--model is required");
+        if (model == null || model.isBlank()) {
+            if (format == LoadFormat.DUMMY) throw new IllegalArgumentException("--load-format dummy needs --model (a folder or a built-in shape)");
+            return defaultModel();
+        }
         if (format == LoadFormat.DUMMY && BuiltinShapes.has(model)) return builtinShape(model, dummyDtype, seed);
         Path path = pathOf(model);
         if (!Files.exists(path)) {
@@ -92,6 +97,13 @@ public final class ModelLoader {
         WeightSource weights = new DummyWeights(spec, dtype, seed, parallel);
         return new LoadedModel(spec, weights, folderTokenizer(folder), folderTemplates(folder),
                 HfConfigReader.readGenerationDefaults(folder), folderName(folder), source, dtype.name());
+    }
+
+    /** No --model: the synthetic default model, written into the cache on first use. */
+    private static LoadedModel defaultModel() {
+        LoadedModel m = hfFolder(DefaultModel.materialize(), DefaultModel.NAME);
+        return new LoadedModel(m.spec(), m.weights(), m.tokenizer(), m.chatTemplates(), m.generationDefaults(),
+                DefaultModel.NAME, m.source(), m.weightDtype());
     }
 
     private static LoadedModel hfFolder(Path folder, String source) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pagoda.catalog.config.HfConfigReader;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.testing.TestModels;
+import dev.pagoda.engine.cpu.Parallel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,16 @@ class ModelLoaderTest {
             // eos ids: config.json's eot plus generation_config's end_of_text and eot, each once
             assertEquals(List.copyOf(new java.util.LinkedHashSet<>(m.eosTokenIds())), m.eosTokenIds());
             assertTrue(m.eosTokenIds().containsAll(HfConfigReader.readGenerationDefaults(folder).eosTokenIds()));
+        }
+    }
+
+    @Test
+    void noModelMeansTheEmbeddedDefaultModel() {
+        try (Parallel parallel = new Parallel(1);
+                LoadedModel m = new ModelLoader(parallel).load(null, LoadFormat.AUTO, spec -> DType.F32, 0)) {
+            assertEquals(dev.pagoda.catalog.synthetic.DefaultModel.NAME, m.name());
+            assertEquals(dev.pagoda.catalog.synthetic.DefaultModel.VARIANT.shape().hidden(), m.spec().hiddenSize());
+            assertTrue(m.tokenizer().isPresent() && m.chatTemplates().isPresent(), "a real folder: tokenizer and chat template");
         }
     }
 }
