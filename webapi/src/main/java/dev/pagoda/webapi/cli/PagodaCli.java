@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PagodaCli.Version.class,
         description = "Workstation LLM server: PagedAttention engine, OpenAI-compatible API.",
-        subcommands = {ModelsCommand.class})
+        subcommands = {ServeCommand.class, ModelsCommand.class})
 public final class PagodaCli implements Runnable {
 
     public static void main(String[] args) {

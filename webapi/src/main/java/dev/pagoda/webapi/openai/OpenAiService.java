@@ -1,6 +1,7 @@
 package dev.pagoda.webapi.openai;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pagoda.catalog.chat.ChatTemplate;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.webapi.metrics.VllmMetrics;
@@ -12,6 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The OpenAI routes ({@code /v1/models}, {@code /v1/completions}, {@code /v1/chat/completions}) and
@@ -25,8 +27,9 @@ public final class OpenAiService implements HttpService {
     private final CompletionsHandler completions;
     private final ChatCompletionsHandler chat;
 
-    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body) {
-        this.model = ServedModel.of(engine);
+    /** @param chatTemplate replaces the model's own templates when present ({@code --chat-template}) */
+    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, Optional<ChatTemplate> chatTemplate) {
+        this.model = ServedModel.of(engine, chatTemplate);
         this.api = new ApiContext(model, body, metrics);
         this.completions = new CompletionsHandler(api);
         this.chat = new ChatCompletionsHandler(api);

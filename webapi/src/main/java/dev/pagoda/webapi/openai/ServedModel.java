@@ -5,7 +5,10 @@ import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.webapi.server.ApiException;
+import dev.pagoda.catalog.chat.ChatTemplate;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one model this server serves, with the checks every route makes against it: the request's
@@ -14,11 +17,22 @@ import java.time.Instant;
  *
  * @param engine    where requests go
  * @param createdAt the {@code created} time of {@code /v1/models} (server start)
+ * @param templates the model's chat templates, or the {@code --chat-template} that replaces them
  */
-record ServedModel(InferenceEngine engine, long createdAt) {
+record ServedModel(InferenceEngine engine, long createdAt, Optional<ChatTemplates> templates) {
 
-    static ServedModel of(InferenceEngine engine) {
-        return new ServedModel(engine, Instant.now().getEpochSecond());
+    static ServedModel of(InferenceEngine engine, Optional<ChatTemplate> override) {
+        ModelInfo info = engine.model();
+        Optional<ChatTemplates> templates = override.isEmpty() ? info.chatTemplates() : Optional.of(new ChatTemplates(
+                Map.of(ChatTemplates.DEFAULT, override.get()), specialText(info, true), specialText(info, false)));
+        return new ServedModel(engine, Instant.now().getEpochSecond(), templates);
+    }
+
+    /** BOS/EOS text for a replacement template: the model's template config, else the tokenizer's. */
+    private static String specialText(ModelInfo info, boolean bos) {
+        Optional<String> fromTemplates = info.chatTemplates().map(t -> bos ? t.bosToken() : t.eosToken());
+        if (fromTemplates.isPresent()) return fromTemplates.get();
+        return info.tokenizer().flatMap(t -> bos ? t.config().bosToken() : t.config().eosToken()).orElse(null);
     }
 
     ModelInfo info() {
@@ -42,7 +56,7 @@ record ServedModel(InferenceEngine engine, long createdAt) {
     }
 
     ChatTemplates chatTemplates() {
-        return info().chatTemplates().orElseThrow(() -> ApiException.invalidValue("messages",
+        return templates.orElseThrow(() -> ApiException.invalidValue("messages",
                 "The model '" + name() + "' has no chat template; start the server with --chat-template, "
                         + "or use /v1/completions."));
     }

@@ -1,5 +1,6 @@
 package dev.pagoda.webapi.server;
 
+import dev.pagoda.catalog.chat.ChatTemplate;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,8 +13,10 @@ import java.util.Optional;
  * @param apiKey          when present, every {@code /v1} route needs {@code Authorization: Bearer <key>}
  * @param allowedOrigins  CORS origins allowed to call the API ("*" for any); empty turns CORS off
  * @param maxRequestBytes larger bodies get 413 before they are parsed
+ * @param chatTemplate    {@code --chat-template}: replaces the model's templates (in vLLM a front-end flag too)
  */
-public record ServerOptions(String host, int port, Optional<String> apiKey, List<String> allowedOrigins, long maxRequestBytes) {
+public record ServerOptions(String host, int port, Optional<String> apiKey, List<String> allowedOrigins, long maxRequestBytes,
+        Optional<ChatTemplate> chatTemplate) {
 
     /** vLLM has no body limit of its own; 32 MiB holds any prompt that fits a context window. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L << 20;
@@ -27,18 +30,26 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, List
 
     /** Loopback, any free port, no key, no CORS: what tests and the GUI's embedded server start from. */
     public static ServerOptions local() {
-        return new ServerOptions("127.0.0.1", 0, Optional.empty(), List.of(), DEFAULT_MAX_REQUEST_BYTES);
+        return new ServerOptions("127.0.0.1", 0, Optional.empty(), List.of(), DEFAULT_MAX_REQUEST_BYTES, Optional.empty());
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.ofNullable(key), allowedOrigins, maxRequestBytes);
+        return new ServerOptions(host, port, Optional.ofNullable(key), allowedOrigins, maxRequestBytes, chatTemplate);
     }
 
     public ServerOptions withAllowedOrigins(List<String> origins) {
-        return new ServerOptions(host, port, apiKey, origins, maxRequestBytes);
+        return new ServerOptions(host, port, apiKey, origins, maxRequestBytes, chatTemplate);
     }
 
     public ServerOptions withMaxRequestBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, allowedOrigins, bytes);
+        return new ServerOptions(host, port, apiKey, allowedOrigins, bytes, chatTemplate);
+    }
+
+    public ServerOptions withChatTemplate(ChatTemplate template) {
+        return new ServerOptions(host, port, apiKey, allowedOrigins, maxRequestBytes, Optional.ofNullable(template));
+    }
+
+    public ServerOptions withAddress(String newHost, int newPort) {
+        return new ServerOptions(newHost, newPort, apiKey, allowedOrigins, maxRequestBytes, chatTemplate);
     }
 }

@@ -27,10 +27,19 @@ public final class FixtureModel {
 
     private FixtureModel() {}
 
-    public static ModelInfo info() {
+    private static ModelInfo cached;
+
+    /** Built once per JVM (learning the fixture tokenizer and writing the folder take a while); immutable. */
+    public static synchronized ModelInfo info() {
+        if (cached == null) cached = build();
+        return cached;
+    }
+
+    private static ModelInfo build() {
         Path dir;
         try {
             dir = Files.createTempDirectory("pagoda-webapi-fixture");
+            dir.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
