@@ -39,7 +39,6 @@ public final class FixtureModel {
         Path dir;
         try {
             dir = Files.createTempDirectory("pagoda-webapi-fixture");
-            dir.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
