@@ -21,8 +21,15 @@ public final class ErrorHandlers {
     private ErrorHandlers() {}
 
     static void register(HttpRouting.Builder routing) {
-        routing.error(ApiException.class, (req, res, e) -> send(res, e));
-        routing.error(Throwable.class, (req, res, e) -> send(res, toApi(e)));
+        routing.error(Throwable.class, (req, res, e) -> {
+            if (res.isSent()) {
+                // A stream already under way (typically its client went away): nothing more can be said to
+                // the client, and its engine request was closed when the handler unwound.
+                LOG.log(Level.DEBUG, () -> "stream ended early: " + e);
+                return;
+            }
+            send(res, toApi(e));
+        });
     }
 
     /** The OpenAI-shaped error for any failure of a request. */
@@ -43,7 +50,6 @@ public final class ErrorHandlers {
     }
 
     static void send(ServerResponse res, ApiException e) {
-        if (res.isSent()) return; // a stream already started: the handler reports in-stream
         res.status(e.status()).send(e.error().body());
     }
 }

@@ -6,6 +6,8 @@ import dev.pagoda.webapi.metrics.VllmMetrics;
 import dev.pagoda.webapi.openai.OpenAiService;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,8 +44,15 @@ public final class PagodaServer implements AutoCloseable {
         JsonBody body = new JsonBody(options.maxRequestBytes());
         routing.register(new OpenAiService(engine, metrics, body, options.chatTemplate()))
                 .register(new MetricsService(metrics))
-                .register(new HealthService(version()));
+                .register(new HealthService(version()))
+                .any(PagodaServer::unknownRoute);
         ErrorHandlers.register(routing);
+    }
+
+    /** Last in the routing: what no route took gets OpenAI's JSON 404, not the server's plain-text one. */
+    private static void unknownRoute(ServerRequest req, ServerResponse res) {
+        throw new ApiException(404, new OpenAiError("Invalid URL (" + req.prologue().method().text() + " "
+                + req.path().path() + ")", OpenAiError.INVALID_REQUEST, null, null));
     }
 
     public int port() {
