@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pagoda.catalog.config.Architecture;
+import dev.pagoda.catalog.gguf.HfToGguf;
+import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.safetensors.SafetensorsWriter;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
+import dev.pagoda.catalog.tokenizer.GgufTokenizerMetadata;
+import dev.pagoda.catalog.tokenizer.TokenizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Tiny deterministic random models in the real Hugging Face folder layout, for tests of every
@@ -29,6 +34,7 @@ import java.util.TreeMap;
  * Path dir = TestModels.write(TestModels.qwen3(), tempDir);          // F32, one file
  * Path bf16 = TestModels.write(TestModels.llama().withDType(DType.BF16).withSharded(true), other);
  * List<TestModels.Weight> expected = TestModels.weights(TestModels.qwen3()); // the values written
+ * Path gguf = TestModels.writeGguf(TestModels.qwen3(), tempDir.resolve("qwen3.gguf"), DType.Q8_0); // same model as GGUF
  * }</pre>
  *
  * <p>A written folder holds what transformers 5.x {@code save_pretrained} and the tokenizer
@@ -196,6 +202,51 @@ public final class TestModels {
             throw new UncheckedIOException(e);
         }
         return dir;
+    }
+
+    /**
+     * Writes {@code variant} as one GGUF file, converted from the HF folder {@link #write} produces
+     * exactly as llama.cpp's convert_hf_to_gguf.py would: {@link HfToGguf} for the weights (matrices
+     * as {@code weightType}, vectors F32, Llama/Mistral q/k rows permuted) and
+     * {@link GgufTokenizerMetadata#fromHfTokenizerJson} on the fixture's own tokenizer.json and
+     * tokenizer_config.json (gpt2-style BPE, chat template included). general.name is
+     * {@code variant.name()}.
+     *
+     * <p>Reading it back gives the HF folder's {@code ModelSpec} except what GGUF cannot carry:
+     * a Mistral GGUF says architecture "llama"; Llama-3 rope scaling becomes the tensor
+     * {@code rope_freqs.weight} (spec {@code ropeScaling} null); Mistral's sliding window is not
+     * written; the torch dtype is "float32"/"float16" for F32/F16 files and null for quantized
+     * ones; eos ids are tokenizer.ggml.eos_token_id (tokenizer_config's eos_token) plus the
+     * &lt;|eot_id|&gt; control token llama.cpp also ends on.
+     *
+     * @param weightType F32, F16, Q8_0 or Q4_0 (every fixture row is a whole number of blocks)
+     * @return {@code file}
+     */
+    public static Path writeGguf(Variant variant, Path file, DType weightType) {
+        Path absolute = file.toAbsolutePath();
+        Path hf = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            hf = write(variant, Files.createTempDirectory(absolute.getParent(), ".hf-" + variant.name() + "-"));
+            Map<String, Object> tokenizer = GgufTokenizerMetadata.fromHfTokenizerJson(hf.resolve("tokenizer.json"),
+                    TokenizerConfig.read(hf.resolve("tokenizer_config.json")));
+            try (HfWeightSource weights = HfWeightSource.open(hf)) {
+                HfToGguf.convert(weights, tokenizer, new HfToGguf.Options(weightType, variant.name()), absolute);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (hf != null) deleteTree(hf);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The tensors {@link #write} stores for {@code variant}, in state-dict order. */

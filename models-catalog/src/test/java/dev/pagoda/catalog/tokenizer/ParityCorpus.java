@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Texts every tokenizer must handle exactly as the reference: the fixed corpus plus seeded random mixes. */
-final class ParityCorpus {
+/** Texts every tokenizer must handle exactly as the reference: the fixed corpus plus seeded random mixes (public: fixture tests elsewhere use it too). */
+public final class ParityCorpus {
 
     private ParityCorpus() {}
 
@@ -77,7 +77,7 @@ final class ParityCorpus {
         return out;
     }
 
-    static List<String> all() {
+    public static List<String> all() {
         List<String> out = new ArrayList<>(FIXED);
         out.addAll(randomMixes(60));
         return out;

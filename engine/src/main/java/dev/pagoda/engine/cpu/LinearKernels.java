@@ -1,0 +1,65 @@
+package dev.pagoda.engine.cpu;
+
+import dev.pagoda.catalog.tensor.DType;
+import dev.pagoda.catalog.tensor.TensorData;
+
+/**
+ * Builds the CPU {@link Linear} for a stored weight. The kernels read the weight in place (a
+ * slice of a memory-mapped file is fine) and decode quantized blocks in registers; nothing the
+ * size of the weight is ever copied.
+ */
+public final class LinearKernels {
+
+    private LinearKernels() {}
+
+    /**
+     * @param weight    a rank-2 tensor {@code [outFeatures, inFeatures]} of F32, F16, BF16, Q8_0,
+     *                  Q4_0, Q4_K, Q5_K or Q6_K
+     * @param parallel  the worker pool the layer splits its rows over
+     * @param maxTokens the most tokens one {@code forward} call will pass
+     * @throws IllegalArgumentException naming the tensor when its type, shape or byte size is unusable
+     */
+    public static Linear create(TensorData weight, Parallel parallel, int maxTokens) {
+        if (weight == null) throw new IllegalArgumentException("weight is null");
+        if (parallel == null) throw new IllegalArgumentException("parallel is null for " + weight.name());
+        LinearShape shape = validate(weight, maxTokens);
+        return switch (weight.dtype()) {
+            case F32 -> new F32Linear(shape, parallel);
+            case F16 -> new F16Linear(shape, parallel);
+            case BF16 -> new BF16Linear(shape, parallel);
+            case Q8_0 -> new Q8_0Linear(shape, parallel);
+            case Q4_0 -> new Q4_0Linear(shape, parallel);
+            case Q4_K, Q5_K -> new Q45_KLinear(shape, weight.dtype(), parallel);
+            case Q6_K -> new Q6_KLinear(shape, parallel);
+            default -> throw new IllegalArgumentException("linear weight " + weight.name() + " has type "
+                    + weight.dtype() + "; supported are F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K");
+        };
+    }
+
+    private static LinearShape validate(TensorData weight, int maxTokens) {
+        String name = weight.name();
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1 for " + name + ", got " + maxTokens);
+        }
+        if (weight.rank() != 2) {
+            throw new IllegalArgumentException("linear weight " + weight + " must have rank 2 [out, in]");
+        }
+        long out = weight.dim(0), in = weight.dim(1);
+        if (out < 1 || in < 1 || out > Integer.MAX_VALUE || in > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("linear weight " + weight + " has an unusable shape");
+        }
+        DType type = weight.dtype();
+        if (in % type.blockElements != 0) {
+            throw new IllegalArgumentException("linear weight " + weight + ": " + type + " rows need a multiple of "
+                    + type.blockElements + " elements, got " + in);
+        }
+        long rowBytes = type.bytesFor(in);
+        long expected = Math.multiplyExact(rowBytes, out);
+        if (weight.data() == null || weight.data().byteSize() != expected) {
+            throw new IllegalArgumentException("linear weight " + weight + " holds "
+                    + (weight.data() == null ? "no data" : weight.data().byteSize() + " bytes")
+                    + ", expected " + expected);
+        }
+        return new LinearShape(weight.data(), (int) in, (int) out, rowBytes, maxTokens);
+    }
+}
