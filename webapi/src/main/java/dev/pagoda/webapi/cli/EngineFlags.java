@@ -14,6 +14,7 @@ package dev.pagoda.webapi.cli;
  * @param gpuMemoryUtilization --gpu-memory-utilization
  * @param enablePrefixCaching  --enable-prefix-caching / --no-enable-prefix-caching
  * @param device               --device cpu|cuda|cuda:N
+ * @param kvCacheMemoryBytes   --kv-cache-memory: bytes of KV cache on the CPU (vLLM's VLLM_CPU_KVCACHE_SPACE)
  */
 public record EngineFlags(
         String model,
@@ -25,4 +26,5 @@ public record EngineFlags(
         Integer maxNumBatchedTokens,
         Double gpuMemoryUtilization,
         boolean enablePrefixCaching,
-        String device) {}
+        String device,
+        Long kvCacheMemoryBytes) {}

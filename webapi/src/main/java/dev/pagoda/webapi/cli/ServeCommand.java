@@ -67,6 +67,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--kv-cache-memory", description = "Bytes of KV cache on the CPU. Default: 4 GiB, as vLLM's VLLM_CPU_KVCACHE_SPACE.")
+    Long kvCacheMemoryBytes;
+
     @Option(names = "--chat-template", description = "A chat template file, or the template text itself; replaces the model's.")
     String chatTemplate;
 
@@ -123,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
 
     EngineFlags engineFlags() {
         return new EngineFlags(model, servedModelName, loadFormat.toLowerCase(Locale.ROOT), maxModelLen, blockSize,
-                maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device);
+                maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device, kvCacheMemoryBytes);
     }
 
     ServerOptions serverOptions() {

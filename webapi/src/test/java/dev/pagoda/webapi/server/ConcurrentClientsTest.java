@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pagoda.webapi.testing.FakeEngine;
+import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.webapi.testing.FixtureModel;
+import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
 import dev.pagoda.webapi.testing.PrometheusText;
 import io.helidon.webserver.http.HttpRouting;
@@ -13,7 +14,6 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +33,8 @@ class ConcurrentClientsTest {
     static final int CLIENTS = 128;
     static final int REQUESTS_EACH = 3;
     static final int MAX_TOKENS = 16;
-    // Fewer running slots than clients, so the waiting queue is used too; it holds everyone else.
-    static final FakeEngine ENGINE = new FakeEngine(FixtureModel.info(), 48, CLIENTS, Duration.ofMillis(1));
+    // Fewer running slots than clients, so the waiting queue is used too.
+    static final LocalEngine ENGINE = RealEngines.start(c -> c.maxNumSeqs(48));
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
@@ -58,7 +58,7 @@ class ConcurrentClientsTest {
         for (int r = 0; r < REQUESTS_EACH; r++) {
             Http.Reply reply = http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"client "
                     + id + " request " + r + "\"}],\"max_tokens\":" + MAX_TOKENS + ",\"stream\":true,"
-                    + "\"stream_options\":{\"include_usage\":true},\"temperature\":0.7,\"seed\":" + (id * 10 + r) + "}");
+                    + "\"stream_options\":{\"include_usage\":true},\"ignore_eos\":true,\"temperature\":0.7,\"seed\":" + (id * 10 + r) + "}");
             assertEquals(200, reply.status(), reply.body());
             List<String> events = reply.events();
             assertEquals("[DONE]", events.getLast(), "client " + id + " request " + r);

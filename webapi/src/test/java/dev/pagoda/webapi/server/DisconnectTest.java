@@ -3,8 +3,9 @@ package dev.pagoda.webapi.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pagoda.webapi.testing.FakeEngine;
+import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.webapi.testing.FixtureModel;
+import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
 import dev.pagoda.webapi.testing.PrometheusText;
 import io.helidon.webserver.http.HttpRouting;
@@ -17,7 +18,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 class DisconnectTest {
 
     static final int CLIENTS = 32;
-    // Long enough that no stream can finish on its own before its client hangs up (1000 steps of 5 ms).
-    static final int MAX_TOKENS = 1000;
-    static final FakeEngine ENGINE = new FakeEngine(FixtureModel.info(), 64, 64, Duration.ofMillis(5));
+    static final LocalEngine ENGINE = RealEngines.start();
+    // Long enough (hundreds of engine steps) that no stream can finish before its client hangs up.
+    static final int MAX_TOKENS = ENGINE.model().maxModelLen() - 64;
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {

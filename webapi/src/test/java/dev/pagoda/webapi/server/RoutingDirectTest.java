@@ -3,15 +3,15 @@ package dev.pagoda.webapi.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pagoda.webapi.testing.FakeEngine;
+import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.webapi.testing.FixtureModel;
+import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
 import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.DirectClient;
 import io.helidon.webserver.testing.junit5.RoutingTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 @RoutingTest
 class RoutingDirectTest {
 
-    static final FakeEngine ENGINE = new FakeEngine(FixtureModel.info(), 4, 4, Duration.ofMillis(1));
+    static final LocalEngine ENGINE = RealEngines.start();
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
@@ -51,7 +51,7 @@ class RoutingDirectTest {
             JsonNode body = json(r);
             assertEquals("list", body.get("object").asText());
             assertEquals(FixtureModel.NAME, body.at("/data/0/id").asText());
-            assertEquals(FixtureModel.MAX_MODEL_LEN, body.at("/data/0/max_model_len").asInt());
+            assertEquals(ENGINE.model().maxModelLen(), body.at("/data/0/max_model_len").asInt());
         }
         try (Http1ClientResponse r = client.get("/health").request()) {
             assertEquals(200, r.status().code());
@@ -73,7 +73,7 @@ class RoutingDirectTest {
     @Test
     void nonStreamingChatInMemory() throws Exception {
         try (Http1ClientResponse r = client.post("/v1/chat/completions")
-                .submit("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2,\"temperature\":0}")) {
+                .submit("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2,\"temperature\":0,\"ignore_eos\":true}")) {
             assertEquals(200, r.status().code());
             JsonNode body = json(r);
             assertEquals("chat.completion", body.get("object").asText());

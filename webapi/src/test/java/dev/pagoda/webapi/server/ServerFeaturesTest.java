@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pagoda.catalog.tokenizer.Tokenizer;
-import dev.pagoda.webapi.testing.FakeEngine;
+import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.webapi.testing.FixtureModel;
+import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
 import dev.pagoda.webapi.testing.PrometheusText;
 import io.helidon.webserver.http.HttpRouting;
@@ -15,7 +16,6 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class ServerFeaturesTest {
 
     static final String ORIGIN = "http://panel.test";
-    static final FakeEngine ENGINE = new FakeEngine(FixtureModel.info(), 16, 16, Duration.ofMillis(1));
+    static final LocalEngine ENGINE = RealEngines.start();
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
@@ -98,7 +98,7 @@ class ServerFeaturesTest {
     @Test
     void metricsFollowTheEngineAndTheRequests() {
         PrometheusText before = PrometheusText.parse(http.get("/metrics").body());
-        JsonNode reply = http.post("/v1/completions", "{\"prompt\":\"metrics please\",\"max_tokens\":5,\"temperature\":0}").json();
+        JsonNode reply = http.post("/v1/completions", "{\"prompt\":\"metrics please\",\"max_tokens\":5,\"temperature\":0,\"ignore_eos\":true}").json();
         Http.Reply scrape = http.get("/metrics");
         assertTrue(scrape.headers().firstValue("content-type").orElseThrow().startsWith("text/plain; version=0.0.4"));
         PrometheusText after = PrometheusText.parse(scrape.body());
@@ -115,13 +115,15 @@ class ServerFeaturesTest {
                 "vllm:request_queue_time_seconds_count")) {
             assertEquals(1, delta(before, after, h), h);
         }
-        assertEquals(4, delta(before, after, "vllm:inter_token_latency_seconds_count"), "5 tokens, 4 gaps");
+        // 5 tokens: 4 gaps after the first token, fewer if the engine handed several tokens over at once.
+        double gaps = delta(before, after, "vllm:inter_token_latency_seconds_count");
+        assertTrue(gaps >= 1 && gaps <= 4, "inter-token samples: " + gaps);
         assertEquals(0, after.value("vllm:num_requests_running"));
         assertEquals(0, after.value("vllm:num_requests_waiting"));
         assertEquals(0, after.value("vllm:kv_cache_usage_perc"));
         assertEquals(0, after.value("vllm:num_preemptions_total"));
-        assertEquals(1, after.value("vllm:cache_config_info", "block_size", "" + FixtureModel.BLOCK_SIZE,
-                "num_gpu_blocks", "" + FixtureModel.NUM_BLOCKS));
+        assertEquals(1, after.value("vllm:cache_config_info", "block_size", "" + ENGINE.model().cache().blockSize(),
+                "num_gpu_blocks", "" + ENGINE.model().cache().numBlocks()));
     }
 
     private static double delta(PrometheusText before, PrometheusText after, String name) {
@@ -134,7 +136,7 @@ class ServerFeaturesTest {
         JsonNode t = http.post("/tokenize", "{\"prompt\":" + Http.JSON.valueToTree(text) + "}").json();
         int[] expected = tokenizer.encode(text, true);
         assertEquals(expected.length, t.get("count").asInt());
-        assertEquals(FixtureModel.MAX_MODEL_LEN, t.get("max_model_len").asInt());
+        assertEquals(ENGINE.model().maxModelLen(), t.get("max_model_len").asInt());
         int[] got = new int[expected.length];
         for (int i = 0; i < got.length; i++) got[i] = t.get("tokens").get(i).asInt();
         assertTrue(Arrays.equals(expected, got), Arrays.toString(got));
@@ -145,10 +147,10 @@ class ServerFeaturesTest {
 
     @Test
     void batchedPromptsWithSeveralChoicesEach() {
-        String one = http.post("/v1/completions", "{\"prompt\":\"second\",\"max_tokens\":6,\"temperature\":0}")
+        String one = http.post("/v1/completions", "{\"prompt\":\"second\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}")
                 .json().at("/choices/0/text").asText();
         JsonNode both = http.post("/v1/completions",
-                "{\"prompt\":[\"first\",\"second\"],\"n\":2,\"max_tokens\":6,\"temperature\":0}").json();
+                "{\"prompt\":[\"first\",\"second\"],\"n\":2,\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}").json();
         JsonNode choices = both.get("choices");
         assertEquals(4, choices.size());
         for (int i = 0; i < 4; i++) assertEquals(i, choices.get(i).get("index").asInt());
