@@ -214,6 +214,28 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void chatLogprobsInTheChatFormat() {
+        ChatCompletion reply = client.chat().completions().create(chat("Count to three.", 6).logprobs(true).topLogprobs(3).build());
+        var content = reply.choices().getFirst().logprobs().orElseThrow().content().orElseThrow();
+        assertEquals(6, content.size(), "one entry per generated token");
+        for (int t = 0; t < content.size(); t++) {
+            var token = content.get(t);
+            assertEquals(3, token.topLogprobs().size(), "position " + t);
+            assertEquals(token.token(), new String(toBytes(token.bytes().orElseThrow()), java.nio.charset.StandardCharsets.UTF_8),
+                    "bytes are the token's UTF-8");
+            double best = token.topLogprobs().getFirst().logprob();
+            for (var top : token.topLogprobs()) assertTrue(top.logprob() <= best, "most likely first, position " + t);
+            assertEquals(best, token.logprob(), 1e-6, "greedy picks the most likely token, position " + t);
+        }
+    }
+
+    private static byte[] toBytes(List<Long> values) {
+        byte[] out = new byte[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = (byte) (long) values.get(i);
+        return out;
+    }
+
+    @Test
     void wrongApiKeyIsUnauthorized() {
         UnauthorizedException e = assertThrows(UnauthorizedException.class,
                 () -> client("sk-wrong").chat().completions().create(chat("hi", 2).build()));
