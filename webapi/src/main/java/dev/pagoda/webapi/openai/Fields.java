@@ -22,10 +22,6 @@ final class Fields {
         this.body = body;
     }
 
-    ObjectNode body() {
-        return body;
-    }
-
     boolean has(String name) {
         JsonNode n = body.get(name);
         return n != null && !n.isNull();

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -490,16 +489,5 @@ public final class FakeEngine implements InferenceEngine {
         public void close() {
             abort(id);
         }
-    }
-
-    /** Counts per finish reason, for assertions. */
-    public Map<String, Long> finishedCounts() {
-        EngineTotals t = state.totals();
-        Map<String, Long> m = new LinkedHashMap<>();
-        m.put("stop", t.finishedStop());
-        m.put("length", t.finishedLength());
-        m.put("abort", t.finishedAbort());
-        m.put("error", t.finishedError());
-        return m;
     }
 }
