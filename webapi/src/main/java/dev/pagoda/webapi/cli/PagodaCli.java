@@ -1,9 +1,6 @@
 package dev.pagoda.webapi.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
+import dev.pagoda.webapi.server.PagodaServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PagodaCli.Version.class,
         description = "Workstation LLM server: PagedAttention engine, OpenAI-compatible API.",
-        subcommands = {ModelsCommand.class})
+        subcommands = {ServeCommand.class, ModelsCommand.class})
 public final class PagodaCli implements Runnable {
 
     public static void main(String[] args) {
@@ -38,13 +35,7 @@ public final class PagodaCli implements Runnable {
     }
 
     public static String version() {
-        try (InputStream in = PagodaCli.class.getResourceAsStream("/dev/pagoda/webapi/version.properties")) {
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PagodaServer.version();
     }
 
     static final class Version implements CommandLine.IVersionProvider {
