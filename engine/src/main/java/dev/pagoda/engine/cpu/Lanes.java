@@ -15,6 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * All lanes counts derive from one float species: AVX2 gives 8 floats, AVX-512 16. Machines with
  * narrower vectors still get 8 lanes (correct, slower) because the quantized decoders need at
  * least 8 bytes per load, the smallest byte vector.
+ *
+ * <p>Every helper here that returns a vector stays under 35 bytecodes, C2's limit for inlining
+ * at any call site: a vector returned by a call that was not inlined is boxed, and every vector
+ * live across that call with it (measured: hundreds of MB allocated per forward call). Kernels
+ * therefore spell their decoders out from these pieces instead of calling a larger helper.
  */
 final class Lanes {
 
@@ -41,6 +46,15 @@ final class Lanes {
     /** N consecutive bytes sign-extended to ints. */
     static IntVector bytes(MemorySegment s, long offset) {
         return (IntVector) ByteVector.fromMemorySegment(B, s, offset, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    /** {@code (byte >> shift) & mask} of N consecutive bytes: one field of packed quants. */
+    static IntVector bits(MemorySegment s, long offset, int shift, int mask) {
+        return bytes(s, offset).lanewise(VectorOperators.ASHR, shift).and(mask);
+    }
+
+    static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     /** N consecutive int8 values as floats. */

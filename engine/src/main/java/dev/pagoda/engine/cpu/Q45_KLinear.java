@@ -2,11 +2,11 @@ package dev.pagoda.engine.cpu;
 
 import static dev.pagoda.engine.cpu.Lanes.F;
 import static dev.pagoda.engine.cpu.Lanes.N;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 
 import dev.pagoda.catalog.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorOperators;
  * scale and min; value = d·scale·q − dmin·min. Q4_K's 4-bit quants sit in 128 bytes (64-element
  * chunk c: bytes 32c..32c+31, low nibbles first); Q5_K adds a fifth bit per element from 32
  * bytes {@code qh} (bit j of qh[l] belongs to sub-block j). The two share everything else, so a
- * loop-invariant flag picks the extra bit.
+ * loop-invariant mask keeps or drops the extra bit (Q4_K's bytes at HIGH_BITS are quants, read
+ * and masked away): no vector is chosen by a branch, since a vector phi makes C2 box it.
  */
 final class Q45_KLinear extends RowTiledLinear {
 
@@ -22,7 +23,7 @@ final class Q45_KLinear extends RowTiledLinear {
     private static final int SUB = 32;
     private static final long SCALES = 4;
     private static final long HIGH_BITS = 16; // Q5_K only
-    private final boolean fiveBit;
+    private final int fifthBit; // 1 for Q5_K, 0 for Q4_K (masks the fifth bit away)
     private final int blockBytes;
     private final long quants; // offset of the 4-bit quants in a block
     private final int blocks;
@@ -32,9 +33,9 @@ final class Q45_KLinear extends RowTiledLinear {
         if (type != DType.Q4_K && type != DType.Q5_K) {
             throw new IllegalArgumentException("Q45_KLinear takes Q4_K or Q5_K, got " + type);
         }
-        this.fiveBit = type == DType.Q5_K;
+        this.fifthBit = type == DType.Q5_K ? 1 : 0;
         this.blockBytes = type.blockBytes;
-        this.quants = fiveBit ? 48 : 16;
+        this.quants = type == DType.Q5_K ? 48 : 16;
         this.blocks = inF / BLOCK;
     }
 
@@ -44,6 +45,11 @@ final class Q45_KLinear extends RowTiledLinear {
 
     // Scalars, broadcast by the caller: a helper that returned a vector and missed inlining
     // would box it.
+    /** Offset of the low 4 bits of elements {@code [32s + l, +N)}. */
+    private long low(long block, int s, int l) {
+        return block + quants + SUB * (s >> 1) + l;
+    }
+
     private static float subScale(MemorySegment w, long block, int s) {
         return f16(w, block) * KQuantScales.scale(w, block + SCALES, s);
     }
@@ -52,16 +58,6 @@ final class Q45_KLinear extends RowTiledLinear {
         return -(f16(w, block + 2) * KQuantScales.min(w, block + SCALES, s));
     }
 
-    /** Elements {@code [32s + l, 32s + l + N)} of the block, dequantized. */
-    private FloatVector decode(MemorySegment w, long block, int s, int l, FloatVector scale, FloatVector offset) {
-        IntVector packed = Lanes.bytes(w, block + quants + SUB * (s >> 1) + l);
-        IntVector q = ((s & 1) == 0 ? packed : packed.lanewise(VectorOperators.ASHR, 4)).and(0xF);
-        if (fiveBit) {
-            IntVector high = Lanes.bytes(w, block + HIGH_BITS + l).lanewise(VectorOperators.ASHR, s).and(1);
-            q = q.or(high.lanewise(VectorOperators.LSHL, 4));
-        }
-        return ((FloatVector) q.convert(VectorOperators.I2F, 0)).fma(scale, offset);
-    }
 
     @Override
     void rowPairTimesTokens(int row, int rows, int t, int count) {
@@ -77,7 +73,9 @@ final class Q45_KLinear extends RowTiledLinear {
                     FloatVector scale = FloatVector.broadcast(F, subScale(w, block, s));
                     FloatVector offset = FloatVector.broadcast(F, subOffset(w, block, s));
                     for (int l = 0; l < SUB; l += N) {
-                        FloatVector v = decode(w, block, s, l, scale, offset);
+                        FloatVector v = Lanes.toFloat(Lanes.bits(w, low(block, s, l), 4 * (s & 1), 0xF)
+                                .or(Lanes.bits(w, block + HIGH_BITS + l, s, fifthBit).lanewise(LSHL, 4)))
+                                .fma(scale, offset);
                         long xi = ((long) b * BLOCK + s * SUB + l) * Float.BYTES;
                         a0 = v.fma(Lanes.f32(x, x0 + xi), a0);
                         a1 = v.fma(Lanes.f32(x, x1 + xi), a1);
@@ -106,7 +104,9 @@ final class Q45_KLinear extends RowTiledLinear {
                     FloatVector offset = FloatVector.broadcast(F, subOffset(w, block, s));
                     for (int l = 0; l < SUB; l += N) {
                         FloatVector v = Lanes.f32(x, x0 + ((long) b * BLOCK + s * SUB + l) * Float.BYTES);
-                        a = decode(w, block, s, l, scale, offset).fma(v, a);
+                        a = Lanes.toFloat(Lanes.bits(w, low(block, s, l), 4 * (s & 1), 0xF)
+                                .or(Lanes.bits(w, block + HIGH_BITS + l, s, fifthBit).lanewise(LSHL, 4)))
+                                .fma(scale, offset).fma(v, a);
                     }
                 }
             }

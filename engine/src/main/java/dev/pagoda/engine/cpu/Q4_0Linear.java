@@ -29,59 +29,55 @@ final class Q4_0Linear extends RowTiledLinear {
 
     /** Elements {@code [e, e + N)} of the block at {@code block}, times {@code d}. */
     private static FloatVector decode(MemorySegment w, long block, int e, FloatVector d) {
+        // The shift is chosen as a scalar: a vector chosen by a conditional meets C2 at a phi,
+        // where it cannot keep the vector in registers and allocates a box per decode.
         IntVector packed = Lanes.bytes(w, block + 2 + (e & 15));
-        IntVector q = (e < 16 ? packed : packed.lanewise(VectorOperators.ASHR, 4)).and(0xF).sub(8);
+        IntVector q = packed.lanewise(VectorOperators.ASHR, e < 16 ? 0 : 4).and(0xF).sub(8);
         return ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(d);
     }
 
     @Override
     void rowPairTimesTokens(int row, int rows, int t, int count) {
         MemorySegment w = weight, x = in;
-        long ra = rowOffset(row, 0, rows), rb = rowOffset(row, 1, rows);
         long x0 = inOffset(t, 0, count), x1 = inOffset(t, 1, count);
         long x2 = inOffset(t, 2, count), x3 = inOffset(t, 3, count);
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long bo = (long) b * BLOCK_BYTES;
-            FloatVector da = scale(w, ra + bo), db = scale(w, rb + bo);
-            for (int e = 0; e < BLOCK; e += N) {
-                FloatVector va = decode(w, ra + bo, e, da), vb = decode(w, rb + bo, e, db);
-                long xi = ((long) b * BLOCK + e) * Float.BYTES;
-                FloatVector v0 = Lanes.f32(x, x0 + xi), v1 = Lanes.f32(x, x1 + xi);
-                a0 = va.fma(v0, a0);
-                b0 = vb.fma(v0, b0);
-                a1 = va.fma(v1, a1);
-                b1 = vb.fma(v1, b1);
-                FloatVector v2 = Lanes.f32(x, x2 + xi), v3 = Lanes.f32(x, x3 + xi);
-                a2 = va.fma(v2, a2);
-                b2 = vb.fma(v2, b2);
-                a3 = va.fma(v3, a3);
-                b3 = vb.fma(v3, b3);
+        for (int i = 0; i < rows; i++) { // one row per pass: see RowTiledLinear on the inlining budget
+            long r = rowOffset(row, i, rows);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b = 0; b < blocks; b++) {
+                long block = r + (long) b * BLOCK_BYTES;
+                FloatVector d = scale(w, block);
+                for (int e = 0; e < BLOCK; e += N) {
+                    FloatVector v = decode(w, block, e, d);
+                    long xi = ((long) b * BLOCK + e) * Float.BYTES;
+                    a0 = v.fma(Lanes.f32(x, x0 + xi), a0);
+                    a1 = v.fma(Lanes.f32(x, x1 + xi), a1);
+                    a2 = v.fma(Lanes.f32(x, x2 + xi), a2);
+                    a3 = v.fma(Lanes.f32(x, x3 + xi), a3);
+                }
             }
+            storeTokens(row + i, t, count, a0, a1, a2, a3);
         }
-        storeTokens(row, t, count, a0, a1, a2, a3);
-        storeTokens(row + rows - 1, t, count, b0, b1, b2, b3);
     }
 
     @Override
     void rowsTimesToken(int row, int count, int t) {
         MemorySegment w = weight, x = in;
-        long r0 = rowOffset(row, 0, count), r1 = rowOffset(row, 1, count);
-        long r2 = rowOffset(row, 2, count), r3 = rowOffset(row, 3, count);
         long x0 = inOffset(t, 0, 1);
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long bo = (long) b * BLOCK_BYTES;
-            FloatVector d0 = scale(w, r0 + bo), d1 = scale(w, r1 + bo);
-            FloatVector d2 = scale(w, r2 + bo), d3 = scale(w, r3 + bo);
-            for (int e = 0; e < BLOCK; e += N) {
-                FloatVector v = Lanes.f32(x, x0 + ((long) b * BLOCK + e) * Float.BYTES);
-                a0 = decode(w, r0 + bo, e, d0).fma(v, a0);
-                a1 = decode(w, r1 + bo, e, d1).fma(v, a1);
-                a2 = decode(w, r2 + bo, e, d2).fma(v, a2);
-                a3 = decode(w, r3 + bo, e, d3).fma(v, a3);
+        for (int p = 0; p < count; p += 2) { // two rows per pass: see RowTiledLinear on the inlining budget
+            long ra = rowOffset(row, p, count), rb = rowOffset(row, p + 1, count);
+            FloatVector a = FloatVector.zero(F), c = a;
+            for (int b = 0; b < blocks; b++) {
+                long bo = (long) b * BLOCK_BYTES;
+                FloatVector da = scale(w, ra + bo), db = scale(w, rb + bo);
+                for (int e = 0; e < BLOCK; e += N) {
+                    FloatVector v = Lanes.f32(x, x0 + ((long) b * BLOCK + e) * Float.BYTES);
+                    a = decode(w, ra + bo, e, da).fma(v, a);
+                    c = decode(w, rb + bo, e, db).fma(v, c);
+                }
             }
+            storeRow(t, row, p, count, a);
+            storeRow(t, row, p + 1, count, c);
         }
-        storeRows(row, count, t, a0, a1, a2, a3);
     }
 }

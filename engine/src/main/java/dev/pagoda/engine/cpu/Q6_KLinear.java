@@ -2,11 +2,11 @@ package dev.pagoda.engine.cpu;
 
 import static dev.pagoda.engine.cpu.Lanes.F;
 import static dev.pagoda.engine.cpu.Lanes.N;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -34,17 +34,19 @@ final class Q6_KLinear extends RowTiledLinear {
         return Float.float16ToFloat(w.get(I16_LE, block + D));
     }
 
-    /** Elements {@code [32s + l, 32s + l + N)} of the block (s = 4·half + quarter), dequantized. */
-    private static FloatVector decode(MemorySegment w, long block, int s, int l, float d) {
-        int half = s >> 2, quarter = s & 3;
-        IntVector low = Lanes.bytes(w, block + 64L * half + SUB * (quarter & 1) + l);
-        low = (quarter < 2 ? low : low.lanewise(VectorOperators.ASHR, 4)).and(0xF);
-        IntVector high = Lanes.bytes(w, block + HIGH_BITS + SUB * half + l)
-                .lanewise(VectorOperators.ASHR, 2 * quarter).and(3);
-        IntVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32);
-        long scaleAt = block + SCALES + 8 * half + 2 * quarter + l / 16; // one int8 scale per 16 elements
-        float scale = d * w.get(ValueLayout.JAVA_BYTE, scaleAt);
-        return ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(scale);
+    /** Offset of the low nibbles of elements {@code [32s + l, +N)} (s = 4·half + quarter). */
+    private static long low(long block, int s, int l) {
+        return block + 64L * (s >> 2) + SUB * (s & 1) + l;
+    }
+
+    /** Offset of their two high bits. */
+    private static long high(long block, int s, int l) {
+        return block + HIGH_BITS + SUB * (s >> 2) + l;
+    }
+
+    /** d times the int8 scale of elements {@code [32s + l, +N)} (one scale per 16 elements). */
+    private static float scale(MemorySegment w, long block, int s, int l, float d) {
+        return d * w.get(ValueLayout.JAVA_BYTE, block + SCALES + 8 * (s >> 2) + 2 * (s & 3) + l / 16);
     }
 
     @Override
@@ -60,7 +62,9 @@ final class Q6_KLinear extends RowTiledLinear {
                 float d = d(w, block);
                 for (int s = 0; s < BLOCK / SUB; s++) {
                     for (int l = 0; l < SUB; l += N) {
-                        FloatVector v = decode(w, block, s, l, d);
+                        FloatVector v = Lanes.toFloat(Lanes.bits(w, low(block, s, l), 4 * ((s & 3) >> 1), 0xF)
+                                .or(Lanes.bits(w, high(block, s, l), 2 * (s & 3), 3).lanewise(LSHL, 4))
+                                .sub(32)).mul(scale(w, block, s, l, d));
                         long xi = ((long) b * BLOCK + s * SUB + l) * Float.BYTES;
                         a0 = v.fma(Lanes.f32(x, x0 + xi), a0);
                         a1 = v.fma(Lanes.f32(x, x1 + xi), a1);
@@ -86,8 +90,12 @@ final class Q6_KLinear extends RowTiledLinear {
                 for (int s = 0; s < BLOCK / SUB; s++) {
                     for (int l = 0; l < SUB; l += N) {
                         FloatVector v = Lanes.f32(x, x0 + ((long) b * BLOCK + s * SUB + l) * Float.BYTES);
-                        a = decode(w, ra + bo, s, l, da).fma(v, a);
-                        c = decode(w, rb + bo, s, l, db).fma(v, c);
+                        a = Lanes.toFloat(Lanes.bits(w, low(ra + bo, s, l), 4 * ((s & 3) >> 1), 0xF)
+                                .or(Lanes.bits(w, high(ra + bo, s, l), 2 * (s & 3), 3).lanewise(LSHL, 4))
+                                .sub(32)).mul(scale(w, ra + bo, s, l, da)).fma(v, a);
+                        c = Lanes.toFloat(Lanes.bits(w, low(rb + bo, s, l), 4 * ((s & 3) >> 1), 0xF)
+                                .or(Lanes.bits(w, high(rb + bo, s, l), 2 * (s & 3), 3).lanewise(LSHL, 4))
+                                .sub(32)).mul(scale(w, rb + bo, s, l, db)).fma(v, c);
                     }
                 }
             }

@@ -33,6 +33,17 @@ public final class Rope {
 
     /** Tables for positions {@code [0, maxPositions)} of a model. */
     public Rope(ModelSpec spec, int maxPositions, Parallel parallel) {
+        this(spec, maxPositions, null, parallel);
+    }
+
+    /**
+     * Tables for a model whose file carries per-frequency factors: GGUF conversions of Llama-3
+     * models store llama3 rope scaling as {@code rope_freqs.weight} instead of metadata, and
+     * llama.cpp divides each inverse frequency by its factor.
+     *
+     * @param frequencyFactors (headDim / 2) divisors of the inverse frequencies, or null for none
+     */
+    public Rope(ModelSpec spec, int maxPositions, float[] frequencyFactors, Parallel parallel) {
         if (maxPositions < 1) throw new IllegalArgumentException("RoPE maxPositions must be >= 1, got " + maxPositions);
         this.headDim = spec.headDim();
         this.half = headDim / 2;
@@ -41,9 +52,11 @@ public final class Rope {
         this.cos = new float[Math.multiplyExact(maxPositions, half)];
         this.sin = new float[cos.length];
         boolean perPosition = spec.ropeScaling() != null && spec.ropeScaling().type() == RopeScaling.Type.DYNAMIC;
-        RopeFrequencies freqs = RopeFrequencies.of(spec, 1);
+        RopeFrequencies freqs = RopeFrequencies.of(spec, 1).dividedBy(frequencyFactors);
         for (int p = 0; p < maxPositions; p++) {
-            if (perPosition && p + 1 > spec.maxPositionEmbeddings()) freqs = RopeFrequencies.of(spec, p + 1);
+            if (perPosition && p + 1 > spec.maxPositionEmbeddings()) {
+                freqs = RopeFrequencies.of(spec, p + 1).dividedBy(frequencyFactors);
+            }
             for (int i = 0; i < half; i++) {
                 double angle = p * freqs.inverse(i);
                 cos[p * half + i] = (float) (Math.cos(angle) * freqs.attentionFactor());

@@ -26,6 +26,26 @@ public record RopeFrequencies(double[] inverse, double attentionFactor) {
     }
 
     /**
+     * These frequencies with each θ_i divided by {@code factors[i]} (llama.cpp's
+     * {@code rope_freqs} tensor); {@code null} returns this unchanged.
+     */
+    public RopeFrequencies dividedBy(float[] factors) {
+        if (factors == null) return this;
+        if (factors.length != inverse.length) {
+            throw new IllegalArgumentException("RoPE frequency factors: " + factors.length + " values for "
+                    + inverse.length + " frequencies (head_dim / 2)");
+        }
+        double[] divided = new double[inverse.length];
+        for (int i = 0; i < divided.length; i++) {
+            if (!(factors[i] > 0) || Float.isInfinite(factors[i])) {
+                throw new IllegalArgumentException("RoPE frequency factor " + i + " must be positive and finite, got " + factors[i]);
+            }
+            divided[i] = inverse[i] / factors[i];
+        }
+        return new RopeFrequencies(divided, attentionFactor);
+    }
+
+    /**
      * Frequencies for a sequence that has reached {@code seqLen} tokens. Only the dynamic (NTK)
      * rule depends on it; the others ignore it.
      */

@@ -19,7 +19,7 @@ import jdk.incubator.vector.FloatVector;
  * the same operations in the same order, so a result never depends on which kernel or which
  * worker chunk produced it (multi-threaded output equals single-threaded output bit for bit).
  *
- * <p>Heavy decoders (F16, the K-quants) walk their rows in passes of one or two: C2 parses a
+ * <p>Heavier decoders (F16, Q4_0, the K-quants) walk their rows in passes of one or two: C2 parses a
  * loop body once, but it stops inlining a method past a node budget, and a Vector API call left
  * un-inlined boxes every vector it touches (measured tens of times slower). Fewer decoders per
  * loop body keep each kernel inside that budget; the per-(row, token) arithmetic is unchanged.

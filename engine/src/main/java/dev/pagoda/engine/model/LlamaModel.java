@@ -83,7 +83,7 @@ public final class LlamaModel implements AutoCloseable {
 
         this.norm = new RmsNorm(parallel, spec.hiddenSize(), spec.rmsNormEps());
         this.headNorm = new RmsNorm(parallel, spec.headDim(), spec.rmsNormEps());
-        this.rope = new Rope(spec, options.maxModelLen(), parallel);
+        this.rope = new Rope(spec, options.maxModelLen(), loader.ropeFrequencyFactors(), parallel);
         this.attention = new PagedAttention(AttentionShape.of(spec), parallel);
         this.swiGlu = new SwiGlu(parallel);
 
@@ -235,6 +235,9 @@ public final class LlamaModel implements AutoCloseable {
     /** Fetches and shape-checks tensors by HF name. */
     private record ModelLoader(WeightSource weights, Function<TensorData, Linear> linearFactory, Arena arena) {
 
+        /** llama.cpp's name for Llama-3 RoPE scaling factors; GgufWeightSource keeps it unrenamed. */
+        static final String ROPE_FREQS = "rope_freqs.weight";
+
         LayerWeights layer(int l) {
             ModelSpec s = weights.spec();
             String p = "model.layers." + l + ".";
@@ -259,6 +262,13 @@ public final class LlamaModel implements AutoCloseable {
                     linear(p + "mlp.down_proj.weight", d, s.intermediateSize()));
             return new LayerWeights(vector(p + "input_layernorm.weight", d), attention,
                     vector(p + "post_attention_layernorm.weight", d), mlp);
+        }
+
+        /** GGUF Llama-3 files: rope_freqs.weight, (headDim / 2) divisors of the inverse frequencies; else null. */
+        float[] ropeFrequencyFactors() {
+            if (!weights.has(ROPE_FREQS)) return null;
+            MemorySegment factors = vector(ROPE_FREQS, weights.spec().headDim() / 2);
+            return factors.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
         }
 
         TensorData tensor(String name, long... shape) {

@@ -21,6 +21,11 @@ public record SampledToken(int tokenId, float logprob, List<TopLogprob> topLogpr
         topLogprobs = List.copyOf(topLogprobs);
     }
 
+    /** A token reported without log-probabilities (the request asked for none). */
+    public static SampledToken of(int tokenId) {
+        return new SampledToken(tokenId, Float.NaN, List.of());
+    }
+
     public boolean hasLogprob() {
         return !Float.isNaN(logprob);
     }

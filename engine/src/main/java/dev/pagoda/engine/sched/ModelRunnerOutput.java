@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.sample.SampledToken;
 import java.util.Map;
 
 /**

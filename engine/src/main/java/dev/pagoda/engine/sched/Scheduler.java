@@ -7,6 +7,8 @@ import dev.pagoda.engine.kv.SlotAllocation;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
+import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.StepStats;
@@ -224,7 +226,7 @@ public final class Scheduler {
                 outputs.add(end(r, RequestStatus.FINISHED_ERROR, before));
                 continue;
             }
-            r.appendOutput(token.tokenId(), token.logprobs());
+            r.appendOutput(token.tokenId(), logprobsOf(token));
             RequestStatus stop = stopStatus(r);
             outputs.add(stop != null ? end(r, stop, before) : delta(r, before, null));
         }
@@ -355,5 +357,17 @@ public final class Scheduler {
         int[] all = r.outputTokenIds();
         int[] added = Arrays.copyOfRange(all, outputsBefore, all.length);
         return new RequestOutput(r.id(), r.groupId(), r.sampleIndex(), added, r.logprobsFrom(outputsBefore), finish, r.numCachedTokens());
+    }
+
+    /** The sampler's log-probabilities in the form requests keep; null when none were asked for. */
+    private static TokenLogprobs logprobsOf(SampledToken token) {
+        if (!token.hasLogprob()) return null;
+        int[] ids = new int[token.topLogprobs().size()];
+        float[] values = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = token.topLogprobs().get(i).tokenId();
+            values[i] = token.topLogprobs().get(i).logprob();
+        }
+        return new TokenLogprobs(token.logprob(), ids, values);
     }
 }

@@ -18,6 +18,7 @@ import dev.pagoda.engine.model.PagedSequences.Chunk;
 import dev.pagoda.engine.model.PagedSequences.Seq;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.ReferenceLinear;
+import dev.pagoda.engine.testing.ReferenceLlama;
 import dev.pagoda.engine.testing.Workers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

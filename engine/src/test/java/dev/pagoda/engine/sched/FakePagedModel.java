@@ -1,6 +1,7 @@
 package dev.pagoda.engine.sched;
 
 import dev.pagoda.engine.kv.BlockCopy;
+import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.SamplingParams;
 
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package dev.pagoda.catalog.testing;
 
+import dev.pagoda.catalog.synthetic.SyntheticTokenizer;
+import dev.pagoda.catalog.synthetic.SyntheticModels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -53,7 +55,7 @@ class TestModelsGgufTest {
      * tokenizer.ggml.eos_token_id followed by the &lt;|eot_id|&gt; control token.
      */
     private static ModelSpec whatGgufCanCarry(ModelSpec s, DType type) {
-        int eos = TestModels.tokenizer().specialId(ByteLevelBpe.EOT);
+        int eos = TestModels.tokenizer().specialId(SyntheticTokenizer.EOT);
         String dtype = switch (type) {
             case F32 -> "float32";
             case F16 -> "float16";
@@ -92,7 +94,7 @@ class TestModelsGgufTest {
         for (TestModels.Variant v : TestModels.all()) {
             Path file = TestModels.writeGguf(v, tmp.resolve(v.name() + ".gguf"), DType.F32);
             try (GgufWeightSource gguf = GgufWeightSource.open(file)) {
-                for (TestModels.Weight w : TestModels.weights(v)) {
+                for (SyntheticModels.Weight w : TestModels.weights(v)) {
                     var t = gguf.tensor(w.name());
                     assertArrayEquals(w.shape(), t.shape(), v.name() + " " + w.name());
                     assertArrayEquals(w.values(), Dequantize.toFloats(t), v.name() + " " + w.name());

@@ -1,5 +1,7 @@
 package dev.pagoda.catalog.testing;
 
+import dev.pagoda.catalog.synthetic.SyntheticTokenizer;
+import dev.pagoda.catalog.synthetic.SyntheticModels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,10 +81,10 @@ class TestModelsTest {
         try (HfWeightSource source = HfWeightSource.open(dir)) {
             assertEquals(expectedSpec(v), source.spec(), v.name());
 
-            List<TestModels.Weight> expected = TestModels.weights(v);
+            List<SyntheticModels.Weight> expected = TestModels.weights(v);
             assertEquals(expectedNames(v), new HashSet<>(source.tensorNames()), v.name());
             long elements = 0;
-            for (TestModels.Weight w : expected) {
+            for (SyntheticModels.Weight w : expected) {
                 TensorData t = source.tensor(w.name());
                 assertEquals(v.dtype(), t.dtype(), w.name());
                 assertArrayEquals(w.shape(), t.shape(), w.name());
@@ -139,8 +141,8 @@ class TestModelsTest {
 
     @Test
     void bf16AndF16RoundTheF32ValuesToNearest() {
-        List<TestModels.Weight> f32 = TestModels.weights(TestModels.llama());
-        List<TestModels.Weight> bf16 = TestModels.weights(TestModels.llama().withDType(DType.BF16));
+        List<SyntheticModels.Weight> f32 = TestModels.weights(TestModels.llama());
+        List<SyntheticModels.Weight> bf16 = TestModels.weights(TestModels.llama().withDType(DType.BF16));
         for (int i = 0; i < f32.size(); i++) {
             float[] a = f32.get(i).values(), b = bf16.get(i).values();
             for (int j = 0; j < a.length; j++) {
@@ -202,12 +204,12 @@ class TestModelsTest {
     @MethodSource("tokenizerStyles")
     void tokenizerLoadsInHfTokenizersAndRoundTrips(TestModels.Variant v) throws IOException {
         Path dir = TestModels.write(v, tmp.resolve("tok"));
-        ByteLevelBpe bpe = TestModels.tokenizer();
-        ByteLevelBpe.Style style = TestModels.tokenizerStyle(v.architecture());
+        SyntheticTokenizer bpe = TestModels.tokenizer();
+        SyntheticTokenizer.Style style = TestModels.tokenizerStyle(v.architecture());
         assertEquals(512, bpe.size(), "vocab_size of the fixtures");
         try (HuggingFaceTokenizer tok = load(dir, false)) {
             List<String> texts = new ArrayList<>(TEXTS);
-            texts.addAll(ByteLevelBpe.corpus().lines().toList());
+            texts.addAll(SyntheticTokenizer.corpus().lines().toList());
             for (String text : texts) {
                 long[] ids = tok.encode(text).getIds();
                 assertArrayEquals(referenceEncode(bpe, style, text), ids, style + " ids of: " + text);
@@ -224,22 +226,22 @@ class TestModelsTest {
     @Test
     void specialTokensAreSingleIdsAndBosIsAdded() throws IOException {
         Path dir = TestModels.write(TestModels.llama(), tmp.resolve("tok"));
-        ByteLevelBpe bpe = TestModels.tokenizer();
+        SyntheticTokenizer bpe = TestModels.tokenizer();
         try (HuggingFaceTokenizer plain = load(dir, false); HuggingFaceTokenizer withBos = load(dir, true)) {
             String chat = "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>";
             long[] ids = plain.encode(chat).getIds();
-            assertEquals(bpe.specialId(ByteLevelBpe.START_HEADER), ids[0]);
-            assertEquals(bpe.specialId(ByteLevelBpe.END_HEADER), ids[2]);
-            assertEquals(bpe.specialId(ByteLevelBpe.EOT), ids[ids.length - 1]);
+            assertEquals(bpe.specialId(SyntheticTokenizer.START_HEADER), ids[0]);
+            assertEquals(bpe.specialId(SyntheticTokenizer.END_HEADER), ids[2]);
+            assertEquals(bpe.specialId(SyntheticTokenizer.EOT), ids[ids.length - 1]);
             assertEquals(chat, plain.decode(ids, false));
 
             long[] bos = withBos.encode("Hello").getIds();
-            assertEquals(bpe.specialId(ByteLevelBpe.BEGIN_OF_TEXT), bos[0]);
+            assertEquals(bpe.specialId(SyntheticTokenizer.BEGIN_OF_TEXT), bos[0]);
             assertArrayEquals(plain.encode("Hello").getIds(), Arrays.copyOfRange(bos, 1, bos.length));
         }
         JsonNode config = new ObjectMapper().readTree(dir.resolve("tokenizer_config.json").toFile());
-        assertEquals(ByteLevelBpe.BEGIN_OF_TEXT, config.get("bos_token").asText());
-        assertEquals(ByteLevelBpe.EOT, config.get("eos_token").asText());
+        assertEquals(SyntheticTokenizer.BEGIN_OF_TEXT, config.get("bos_token").asText());
+        assertEquals(SyntheticTokenizer.EOT, config.get("eos_token").asText());
         assertTrue(config.get("chat_template").asText().contains("add_generation_prompt"));
     }
 
@@ -248,15 +250,15 @@ class TestModelsTest {
      * alphabet, take a piece whole if it is a vocabulary entry (ignore_merges), else repeatedly
      * merge the adjacent pair of lowest merge rank.
      */
-    private static long[] referenceEncode(ByteLevelBpe bpe, ByteLevelBpe.Style style, String text) {
+    private static long[] referenceEncode(SyntheticTokenizer bpe, SyntheticTokenizer.Style style, String text) {
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < bpe.vocab().size(); i++) ids.put(bpe.vocab().get(i), i);
         Map<String, Integer> rank = new HashMap<>();
         for (int i = 0; i < bpe.merges().size(); i++) rank.putIfAbsent(bpe.merges().get(i)[0] + " " + bpe.merges().get(i)[1], i);
         List<Long> out = new ArrayList<>();
         String normalized = style.nfc ? Normalizer.normalize(text, Normalizer.Form.NFC) : text;
-        for (String piece : ByteLevelBpe.preTokenize(normalized, style.splitRegex)) {
-            List<String> word = new ArrayList<>(ByteLevelBpe.symbols(piece));
+        for (String piece : SyntheticTokenizer.preTokenize(normalized, style.splitRegex)) {
+            List<String> word = new ArrayList<>(SyntheticTokenizer.symbols(piece));
             String whole = String.join("", word);
             if (ids.containsKey(whole)) {
                 out.add((long) ids.get(whole));

@@ -1,10 +1,7 @@
 package dev.pagoda.webapi.cli;
 
 import dev.pagoda.webapi.cli.bench.BenchCommand;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
+import dev.pagoda.webapi.server.PagodaServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PagodaCli.Version.class,
         description = "Workstation LLM server: PagedAttention engine, OpenAI-compatible API.",
-        subcommands = {ModelsCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, ModelsCommand.class, BenchCommand.class})
 public final class PagodaCli implements Runnable {
 
     public static void main(String[] args) {
@@ -44,13 +41,7 @@ public final class PagodaCli implements Runnable {
     }
 
     public static String version() {
-        try (InputStream in = PagodaCli.class.getResourceAsStream("/dev/pagoda/webapi/version.properties")) {
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PagodaServer.version();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

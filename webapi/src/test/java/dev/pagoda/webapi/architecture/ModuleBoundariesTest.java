@@ -36,7 +36,15 @@ class ModuleBoundariesTest {
             .should().dependOnClassesThat().resideInAnyPackage("dev.pagoda.gui..", "javafx..")
             .because("`pagoda serve` must run on a machine without a display");
 
-    private static JavaClasses productionClasses() {
+    private static JavaClasses imported;
+
+    /** Imported once for all rules: scanning the class path is most of this test's time. */
+    private static synchronized JavaClasses productionClasses() {
+        if (imported == null) imported = importProductionClasses();
+        return imported;
+    }
+
+    private static JavaClasses importProductionClasses() {
         return new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(location -> !location.contains("-tests.jar"))

@@ -32,6 +32,8 @@ public final class LinearBench {
 
     private static final com.sun.management.OperatingSystemMXBean CPU =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private LinearBench() {}
 
@@ -56,8 +58,8 @@ public final class LinearBench {
         }
         System.out.printf(Locale.ROOT, "threads=%d lanes=%s%n", threads,
                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
-        System.out.printf(Locale.ROOT, "%-5s %-12s %6s %10s %8s %9s %10s%n", "type", "out x in", "tokens", "ms/call",
-                "GB/s", "GFLOP/s", "cpu-ms/call");
+        System.out.printf(Locale.ROOT, "%-5s %-12s %6s %10s %8s %9s %11s %12s%n", "type", "out x in", "tokens",
+                "ms/call", "GB/s", "GFLOP/s", "cpu-ms/call", "bytes/call");
         try (Parallel parallel = new Parallel(threads)) {
             for (DType type : types) {
                 warmUp(parallel, type, warmUpSeconds);
@@ -103,21 +105,22 @@ public final class LinearBench {
         for (int tokens : TOKENS) {
             long deadline = System.nanoTime() + (long) (seconds * 0.3e9);
             while (System.nanoTime() < deadline) linear.forward(x, y, tokens); // warm-up
-            double perCall = Double.MAX_VALUE, cpuPerCall = Double.MAX_VALUE;
+            double perCall = Double.MAX_VALUE, cpuPerCall = Double.MAX_VALUE, allocated = Double.MAX_VALUE;
             for (int window = 0; window < WINDOWS; window++) {
                 Window w = timeWindow(linear, x, y, tokens, seconds / WINDOWS);
                 perCall = Math.min(perCall, w.wallSeconds());
                 cpuPerCall = Math.min(cpuPerCall, w.cpuSeconds());
+                allocated = Math.min(allocated, w.allocatedBytes());
             }
             double gbs = weight.data().byteSize() / perCall / 1e9;
             double gflops = 2.0 * out * in * tokens / perCall / 1e9;
-            System.out.printf(Locale.ROOT, "%-5s %-12s %6d %10.3f %8.2f %9.2f %10.3f%n", type, out + "x" + in, tokens,
-                    perCall * 1e3, gbs, gflops, cpuPerCall * 1e3);
+            System.out.printf(Locale.ROOT, "%-5s %-12s %6d %10.3f %8.2f %9.2f %11.3f %12.0f%n", type, out + "x" + in,
+                    tokens, perCall * 1e3, gbs, gflops, cpuPerCall * 1e3, allocated);
         }
     }
 
-    /** Wall and process CPU seconds per call over one timing window. */
-    private record Window(double wallSeconds, double cpuSeconds) {}
+    /** Wall and process CPU seconds, and bytes allocated by all threads, per call over one window. */
+    private record Window(double wallSeconds, double cpuSeconds, double allocatedBytes) {}
 
     /**
      * One window of about {@code seconds} (at least 3 calls). The process CPU time per call
@@ -126,12 +129,14 @@ public final class LinearBench {
      */
     private static Window timeWindow(Linear linear, MemorySegment x, MemorySegment y, int tokens, double seconds) {
         long calls = 0, start = System.nanoTime(), cpuStart = CPU.getProcessCpuTime(), elapsed;
+        long allocStart = THREADS.getTotalThreadAllocatedBytes();
         do {
             linear.forward(x, y, tokens);
             calls++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < seconds * 1e9 || calls < 3);
         long cpu = CPU.getProcessCpuTime() - cpuStart;
-        return new Window(elapsed / 1e9 / calls, cpu / 1e9 / calls);
+        long allocated = THREADS.getTotalThreadAllocatedBytes() - allocStart;
+        return new Window(elapsed / 1e9 / calls, cpu / 1e9 / calls, (double) allocated / calls);
     }
 }

@@ -1,4 +1,4 @@
-package dev.pagoda.catalog.testing;
+package dev.pagoda.catalog.synthetic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * the HF BPE trainer learns them: repeatedly merge the most frequent adjacent pair inside
  * pre-tokenized words (ties broken by the pair's text, so the result never depends on hash order).
  */
-public final class ByteLevelBpe {
+public final class SyntheticTokenizer {
 
     /** Llama-3's pre-tokenizer split pattern (tokenizer.json of Meta-Llama-3). */
     public static final String SPLIT_REGEX =
@@ -83,17 +83,17 @@ public final class ByteLevelBpe {
     private final List<String> vocab;         // id -> token text (byte-level alphabet)
     private final List<String[]> merges;      // rank -> pair
 
-    private ByteLevelBpe(List<String> vocab, List<String[]> merges) {
+    private SyntheticTokenizer(List<String> vocab, List<String[]> merges) {
         this.vocab = vocab;
         this.merges = merges;
     }
 
     /** Learns the tokenizer from the embedded corpus. Deterministic: same result every call. */
-    public static ByteLevelBpe learn() {
+    public static SyntheticTokenizer learn() {
         return learn(corpus(), BPE_VOCAB_TARGET);
     }
 
-    static ByteLevelBpe learn(String corpus, int vocabTarget) {
+    static SyntheticTokenizer learn(String corpus, int vocabTarget) {
         List<String> vocab = new ArrayList<>();
         Map<String, Integer> ids = new HashMap<>();
         for (int b = 0; b < 256; b++) {
@@ -132,7 +132,7 @@ public final class ByteLevelBpe {
             words.forEach((w, count) -> next.merge(applyMerge(w, pair[0], pair[1]), count, Integer::sum));
             words = next;
         }
-        return new ByteLevelBpe(Collections.unmodifiableList(vocab), Collections.unmodifiableList(merges));
+        return new SyntheticTokenizer(Collections.unmodifiableList(vocab), Collections.unmodifiableList(merges));
     }
 
     private static List<String> applyMerge(List<String> w, String a, String b) {
@@ -293,8 +293,8 @@ public final class ByteLevelBpe {
 
     /** The embedded training text. */
     public static String corpus() {
-        try (InputStream in = ByteLevelBpe.class.getResourceAsStream("bpe-corpus.txt")) {
-            if (in == null) throw new IllegalStateException("bpe-corpus.txt missing from the test resources");
+        try (InputStream in = SyntheticTokenizer.class.getResourceAsStream("bpe-corpus.txt")) {
+            if (in == null) throw new IllegalStateException("bpe-corpus.txt missing from the resources");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,9 +1,7 @@
-package dev.pagoda.engine.model;
+package dev.pagoda.engine.testing;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.WeightSource;
-import dev.pagoda.engine.testing.NaiveTensors;
-import dev.pagoda.engine.testing.TransformersRope;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,13 +10,13 @@ import java.util.Map;
  * sequence: double precision, contiguous K/V, a full causal (optionally sliding-window) mask,
  * no batching, no paging. Written from the HF modeling code, not from the engine.
  */
-final class ReferenceLlama {
+public final class ReferenceLlama {
 
     private final ModelSpec c;
     private final WeightSource weights;
     private final Map<String, double[]> decoded = new HashMap<>();
 
-    ReferenceLlama(WeightSource weights) {
+    public ReferenceLlama(WeightSource weights) {
         this.weights = weights;
         this.c = weights.spec();
     }
@@ -28,7 +26,7 @@ final class ReferenceLlama {
     }
 
     /** Logits (seqLen, vocab) for every position of {@code tokens}. */
-    double[][] logits(int[] tokens) {
+    public double[][] logits(int[] tokens) {
         int n = tokens.length;
         int d = c.hiddenSize();
         double[][] h = new double[n][d];

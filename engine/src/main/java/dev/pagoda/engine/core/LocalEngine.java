@@ -1,0 +1,350 @@
+package dev.pagoda.engine.core;
+
+import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.engine.api.EngineState;
+import dev.pagoda.engine.api.GenerationRequest;
+import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.api.InvalidRequestException;
+import dev.pagoda.engine.api.ModelInfo;
+import dev.pagoda.engine.api.RequestStream;
+import dev.pagoda.engine.cpu.CpuKvCache;
+import dev.pagoda.engine.cpu.KvCacheShape;
+import dev.pagoda.engine.cpu.LinearKernels;
+import dev.pagoda.engine.cpu.Parallel;
+import dev.pagoda.engine.load.LoadedModel;
+import dev.pagoda.engine.load.ModelLoader;
+import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.model.ModelOptions;
+import dev.pagoda.engine.runner.CpuModelRunner;
+import dev.pagoda.engine.runner.LinearFactory;
+import dev.pagoda.engine.runner.ModelRunner;
+import dev.pagoda.engine.sample.SamplerVocab;
+import dev.pagoda.engine.sched.Scheduler;
+import dev.pagoda.engine.sched.SchedulerConfig;
+import dev.pagoda.engine.telemetry.StepStats;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * The in-process {@link InferenceEngine}: one platform thread runs {@link EngineCore} step after
+ * step; callers only validate and enqueue. Commands (new requests, aborts) reach the loop through
+ * a concurrent queue and are applied between steps, so the scheduler and KV manager have a single
+ * writer. With nothing to do the thread waits on a monitor (no spinning) until a command, a
+ * resume or a close arrives.
+ */
+public final class LocalEngine implements InferenceEngine {
+
+    private static final System.Logger LOG = System.getLogger(LocalEngine.class.getName());
+
+    private sealed interface Command permits Submit, Abort {}
+
+    private record Submit(EngineCore.Submission submission) implements Command {}
+
+    private record Abort(String requestId) implements Command {}
+
+    private final ModelInfo info;
+    private final LoadedModel model;
+    private final Parallel parallel;
+    private final EngineCore core;
+    private final RequestValidator validator;
+    private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
+    private final Map<String, LocalRequestStream> live = new ConcurrentHashMap<>();
+    private final List<Consumer<StepStats>> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private final Object lock = new Object();
+    private volatile EngineState state;
+    private volatile int waiting; // the scheduler's waiting count after the latest step, for queue-full checks
+
+    // guarded by lock
+    private boolean signalled;
+    private boolean paused;
+    private boolean inStep;
+    private int stepRequests;
+    private long stepsDone;
+    private boolean closing;
+    private boolean stopped;
+
+    private LocalEngine(EngineConfig config, LoadedModel model, Parallel parallel, LinearFactory linears,
+                        UnaryOperator<ModelRunner> runnerWrapper) {
+        if (!config.device().equals("cpu")) {
+            throw new IllegalArgumentException("--device " + config.device() + " is not available in this engine build; use --device cpu");
+        }
+        this.model = model;
+        this.parallel = parallel;
+        ModelSpec spec = model.spec();
+        int maxModelLen = config.resolvedMaxModelLen(spec);
+        KvCapacity capacity = KvCapacity.forCpu(spec, config, maxModelLen);
+        LOG.log(System.Logger.Level.INFO, capacity.describe());
+        SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks());
+        int maxTokens = schedulerConfig.maxNumBatchedTokens();
+        LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
+                new ModelOptions(maxTokens, maxModelLen), parallel);
+        List<Integer> eos = model.eosTokenIds();
+        SamplerVocab vocab = new SamplerVocab(llama.vocabSize(), eos);
+        CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
+        ModelRunner runner = runnerWrapper.apply(
+                new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
+        this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
+                eos.stream().mapToInt(Integer::intValue).toArray());
+        this.validator = new RequestValidator(llama.vocabSize(), schedulerConfig, model.tokenizer().isPresent());
+        this.info = new ModelInfo(config.servedModelName() != null ? config.servedModelName() : model.name(), model.source(),
+                spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
+                new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),
+                config.device(), model.weightDtype());
+        this.state = core.state();
+        this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);
+        thread.start();
+    }
+
+    /** Loads {@code config.model()} and starts an engine on it with the Vector-API linear kernels. */
+    public static LocalEngine start(EngineConfig config) {
+        return start(config, LinearKernels::create);
+    }
+
+    /** Loads {@code config.model()} and starts an engine on it with the given linear kernels. */
+    public static LocalEngine start(EngineConfig config, LinearFactory linears) {
+        Parallel parallel = new Parallel(config.cpuThreads());
+        LoadedModel model = null;
+        try {
+            model = new ModelLoader(parallel).load(config.model(), config.loadFormat(), config::dummyDtype, config.seed());
+            return new LocalEngine(config, model, parallel, linears, UnaryOperator.identity());
+        } catch (RuntimeException e) {
+            if (model != null) model.close();
+            parallel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts an engine on a model already loaded; the engine takes ownership of it and closes it.
+     *
+     * @param runnerWrapper wraps the CPU runner (instrumentation, fault injection in tests); identity for none
+     */
+    public static LocalEngine start(EngineConfig config, LoadedModel model, LinearFactory linears,
+                                    UnaryOperator<ModelRunner> runnerWrapper) {
+        Parallel parallel = new Parallel(config.cpuThreads());
+        try {
+            return new LocalEngine(config, model, parallel, linears, runnerWrapper);
+        } catch (RuntimeException e) {
+            model.close();
+            parallel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ModelInfo model() {
+        return info;
+    }
+
+    @Override
+    public RequestStream submit(GenerationRequest request) {
+        GenerationRequest accepted = validator.validate(request);
+        LocalRequestStream stream = new LocalRequestStream(request.requestId(), this::abort);
+        synchronized (lock) {
+            if (closing) throw new IllegalStateException("the engine is closed");
+            validator.checkQueue(request.requestId(), waiting + countSubmits());
+            if (live.putIfAbsent(request.requestId(), stream) != null) {
+                throw new InvalidRequestException("request_id",
+                        "request id " + request.requestId() + " is already in use by a live request");
+            }
+            commands.add(new Submit(new EngineCore.Submission(accepted, stream, System.nanoTime())));
+            signal();
+        }
+        return stream;
+    }
+
+    private int countSubmits() {
+        int n = 0;
+        for (Command c : commands) if (c instanceof Submit) n++;
+        return n;
+    }
+
+    @Override
+    public void abort(String requestId) {
+        synchronized (lock) {
+            if (stopped) return;
+            commands.add(new Abort(requestId));
+            signal();
+        }
+    }
+
+    @Override
+    public EngineState state() {
+        return state;
+    }
+
+    @Override
+    public void addStepListener(Consumer<StepStats> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeStepListener(Consumer<StepStats> listener) {
+        listeners.remove(listener);
+    }
+
+    /** Returns once the loop is between steps. */
+    @Override
+    public void pause() {
+        synchronized (lock) {
+            paused = true;
+            while (inStep && !stopped) awaitQuietly();
+        }
+    }
+
+    @Override
+    public void step() {
+        synchronized (lock) {
+            if (!paused) throw new IllegalStateException("step() runs one iteration of a paused engine; call pause() first");
+            long target = stepsDone + stepRequests + 1;
+            stepRequests++;
+            signal();
+            while (stepsDone < target && !stopped) awaitQuietly();
+        }
+    }
+
+    @Override
+    public void resume() {
+        synchronized (lock) {
+            paused = false;
+            signal();
+        }
+    }
+
+    @Override
+    public boolean isPaused() {
+        synchronized (lock) {
+            return paused;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closing) return;
+            closing = true;
+            signal();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private void signal() {
+        signalled = true;
+        lock.notifyAll();
+    }
+
+    private void awaitQuietly() {
+        try {
+            lock.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the engine loop", e);
+        }
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                drainCommands();
+                synchronized (lock) {
+                    if (closing) break;
+                    boolean stepping = paused ? stepRequests > 0 : core.hasWork();
+                    if (!stepping) {
+                        if (!signalled) lock.wait();
+                        signalled = false;
+                        continue;
+                    }
+                    if (paused) stepRequests--;
+                    inStep = true;
+                }
+                try {
+                    publish(core.step());
+                } catch (RuntimeException e) {
+                    // EngineCore already fails the requests a step error touches; whatever escapes
+                    // that must not end the loop, or every other request would hang.
+                    LOG.log(System.Logger.Level.ERROR, "engine step failed", e);
+                } finally {
+                    synchronized (lock) {
+                        inStep = false;
+                        stepsDone++;
+                        lock.notifyAll();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.log(System.Logger.Level.WARNING, "engine loop interrupted; stopping");
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "engine loop died", t);
+        } finally {
+            shutDown();
+        }
+    }
+
+    private void drainCommands() {
+        Command c;
+        boolean changed = false;
+        while ((c = commands.poll()) != null) {
+            changed = true;
+            try {
+                switch (c) {
+                    case Submit s -> core.add(s.submission());
+                    case Abort a -> core.abort(a.requestId());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "engine command " + c + " failed", e);
+            }
+        }
+        if (changed) refreshState();
+    }
+
+    private void publish(StepStats stats) {
+        refreshState();
+        if (stats == null) return;
+        for (Consumer<StepStats> l : listeners) {
+            try {
+                l.accept(stats);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "step listener " + l + " threw; ignored", e);
+            }
+        }
+    }
+
+    private void refreshState() {
+        state = core.state();
+        waiting = core.scheduler().numWaiting();
+        live.values().removeIf(LocalRequestStream::isFinished);
+    }
+
+    private void shutDown() {
+        synchronized (lock) {
+            stopped = true;
+            closing = true;
+            lock.notifyAll();
+        }
+        try {
+            drainCommands(); // requests queued after the last step get their final (abort) event
+            core.close();
+            refreshState();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "error while closing the engine", e);
+        } finally {
+            model.close();
+            parallel.close();
+        }
+    }
+}

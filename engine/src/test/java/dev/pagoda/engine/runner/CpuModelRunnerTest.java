@@ -1,0 +1,83 @@
+package dev.pagoda.engine.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pagoda.catalog.config.HfConfigReader;
+import dev.pagoda.catalog.tensor.DType;
+import dev.pagoda.catalog.testing.TestModels;
+import dev.pagoda.engine.cpu.CpuKvCache;
+import dev.pagoda.engine.cpu.KvCacheShape;
+import dev.pagoda.engine.cpu.LinearKernels;
+import dev.pagoda.engine.cpu.Parallel;
+import dev.pagoda.engine.load.LoadFormat;
+import dev.pagoda.engine.load.LoadedModel;
+import dev.pagoda.engine.load.ModelLoader;
+import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.model.ModelOptions;
+import dev.pagoda.engine.request.TokenHistory;
+import dev.pagoda.engine.sample.SamplerVocab;
+import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.sched.ModelRunnerOutput;
+import dev.pagoda.engine.sched.SamplingContext;
+import dev.pagoda.engine.sched.ScheduledSequence;
+import dev.pagoda.engine.sched.SchedulerOutput;
+import dev.pagoda.engine.telemetry.StepStats.PrefixCacheStats;
+import dev.pagoda.engine.testing.FixtureWeights;
+import dev.pagoda.engine.testing.ReferenceLlama;
+import dev.pagoda.engine.testing.Workers;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One hand-built step: a good sequence samples the reference model's argmax while a bad one fails alone. */
+@ExtendWith(Workers.class)
+class CpuModelRunnerTest {
+
+    private record Prompt(int[] ids) implements TokenHistory {
+        @Override public int numPromptTokens() { return ids.length; }
+        @Override public int numTokens() { return ids.length; }
+        @Override public int tokenAt(int position) { return ids[position]; }
+    }
+
+    private static ScheduledSequence prefill(String id, int[] tokens, int block) {
+        SamplingParams greedy = SamplingParams.greedy(4);
+        return new ScheduledSequence(id, tokens, 0, new int[] {block}, true, false,
+                new SamplingContext(greedy, id, 0, new Prompt(tokens)));
+    }
+
+    private static SchedulerOutput step(long index, List<ScheduledSequence> sequences, List<String> finished) {
+        return new SchedulerOutput(index, sequences, List.of(), finished, 16, PrefixCacheStats.NONE, 0);
+    }
+
+    @Test
+    void aBadTokenFailsItsRequestOnlyAndTheOtherSamplesTheReferenceArgmax(Parallel parallel, @TempDir Path tmp) {
+        Path folder = TestModels.write(TestModels.llama(), tmp.resolve("llama"));
+        int vocab = TestModels.tokenizer().size();
+        int[] good = new Random(4).ints(10, 0, vocab).toArray();
+        try (LoadedModel loaded = new ModelLoader(parallel).load(folder.toString(), LoadFormat.AUTO, s -> DType.F32, 0)) {
+            LlamaModel model = LlamaModel.load(loaded.weights(), w -> LinearKernels.create(w, parallel, 32),
+                    new ModelOptions(32, 64), parallel);
+            CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(loaded.spec(), 4, 16));
+            try (CpuModelRunner runner = new CpuModelRunner(model, cache, new SamplerVocab(vocab, loaded.eosTokenIds()), 4)) {
+                ModelRunnerOutput out = runner.execute(step(0,
+                        List.of(prefill("bad", new int[] {3, vocab, 5}, 1), prefill("good", good, 2)), List.of()));
+                assertEquals(List.of("bad"), List.copyOf(out.failed().keySet()));
+                assertTrue(out.failed().get("bad").contains("token id " + vocab + " is outside the vocabulary"), out.failed().get("bad"));
+
+                double[][] logits = new ReferenceLlama(new FixtureWeights(TestModels.llama(), HfConfigReader.readFolder(folder))).logits(good);
+                double[] last = logits[good.length - 1];
+                int argmax = 0;
+                for (int v = 1; v < last.length; v++) if (last[v] > last[argmax]) argmax = v;
+                assertEquals(argmax, out.sampled().get("good").tokenId());
+                assertEquals(1, runner.liveSamplingStates());
+
+                runner.execute(step(1, List.of(), List.of("good")));
+                assertEquals(0, runner.liveSamplingStates(), "a finished request's sampling state is dropped");
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.pagoda.webapi.cli;
+
+import dev.pagoda.catalog.chat.ChatTemplate;
+import dev.pagoda.catalog.chat.ChatTemplates;
+import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.api.ModelInfo;
+import dev.pagoda.webapi.server.PagodaServer;
+import dev.pagoda.webapi.server.ServerOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pagoda serve}: the OpenAI-compatible server, with vLLM's flag names so a vLLM command line
+ * carries over. Starts the engine, logs the KV capacity as vLLM does, serves until the process is
+ * stopped (the shutdown hook stops the server, then the engine).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serve a model over the OpenAI API (vLLM-compatible flags).")
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", description = "Model folder (HF layout), .gguf file or built-in shape name. Default: the embedded model.")
+    String model;
+
+    @Option(names = "--served-model-name", description = "Name clients use in 'model'. Default: the model's folder/file name.")
+    String servedModelName;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8000", description = "Port. Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every /v1 route. Also read from VLLM_API_KEY.")
+    String apiKey;
+
+    @Option(names = "--max-model-len", description = "Longest prompt + completion. Default: the model's.")
+    Integer maxModelLen;
+
+    @Option(names = "--block-size", description = "Tokens per KV-cache block.")
+    Integer blockSize;
+
+    @Option(names = "--max-num-seqs", description = "Most sequences in one step.")
+    Integer maxNumSeqs;
+
+    @Option(names = "--max-num-batched-tokens", description = "Most tokens in one step.")
+    Integer maxNumBatchedTokens;
+
+    @Option(names = "--gpu-memory-utilization", description = "Share of GPU memory to use, (0, 1].")
+    Double gpuMemoryUtilization;
+
+    @Option(names = "--enable-prefix-caching", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Reuse the KV blocks of shared prompt prefixes. Default: on.")
+    boolean enablePrefixCaching;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--kv-cache-memory", description = "Bytes of KV cache on the CPU. Default: 4 GiB, as vLLM's VLLM_CPU_KVCACHE_SPACE.")
+    Long kvCacheMemoryBytes;
+
+    @Option(names = "--chat-template", description = "A chat template file, or the template text itself; replaces the model's.")
+    String chatTemplate;
+
+    @Option(names = "--allowed-origins", split = ",", description = "CORS origins allowed to call the API (comma separated, '*' for any).")
+    List<String> allowedOrigins = List.of();
+
+    @Option(names = "--load-format", defaultValue = "auto", description = "auto, or dummy for random weights of the model's shape.")
+    String loadFormat;
+
+    private final EngineLauncher launcher;
+
+    ServeCommand() {
+        this(EngineLauncher.local());
+    }
+
+    ServeCommand(EngineLauncher launcher) {
+        this.launcher = launcher;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Running running = start(spec.commandLine().getOut());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "pagoda-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** A started engine and the server in front of it; closing stops the server first, then the engine. */
+    record Running(InferenceEngine engine, PagodaServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            engine.close();
+        }
+    }
+
+    /** Starts the engine and the server and logs what vLLM logs at start. */
+    Running start(PrintWriter log) {
+        InferenceEngine engine = launcher.start(engineFlags());
+        PagodaServer server;
+        try {
+            server = PagodaServer.start(engine, serverOptions());
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        logStartup(engine.model(), server.port(), log);
+        return new Running(engine, server);
+    }
+
+    EngineFlags engineFlags() {
+        return new EngineFlags(model, servedModelName, loadFormat.toLowerCase(Locale.ROOT), maxModelLen, blockSize,
+                maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device, kvCacheMemoryBytes);
+    }
+
+    ServerOptions serverOptions() {
+        String key = apiKey != null ? apiKey : System.getenv("VLLM_API_KEY");
+        ServerOptions options = ServerOptions.local().withAddress(host, port).withApiKey(key).withAllowedOrigins(allowedOrigins);
+        return chatTemplate == null ? options : options.withChatTemplate(template(chatTemplate));
+    }
+
+    /** vLLM's rule: a path that exists is a file to read, anything else is the template itself. */
+    private static ChatTemplate template(String value) {
+        Path file = Path.of(value);
+        try {
+            if (Files.isRegularFile(file)) return ChatTemplates.fromFile(file);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--chat-template " + value + ": " + e.getMessage(), e);
+        }
+        try {
+            return ChatTemplates.fromString(value);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--chat-template is neither a file nor a valid template: " + e.getMessage(), e);
+        }
+    }
+
+    /** What vLLM prints at start: the KV cache's size in tokens and how many full-length requests fit. */
+    static void logStartup(ModelInfo model, int port, PrintWriter out) {
+        ModelInfo.CacheInfo cache = model.cache();
+        out.printf(Locale.ROOT, "Serving %s (%s, %s on %s)%n", model.servedName(), model.source(), model.weightDtype(), model.device());
+        out.printf(Locale.ROOT, "KV cache: %d blocks of %d tokens = %d tokens%n", cache.numBlocks(), cache.blockSize(),
+                (long) cache.numBlocks() * cache.blockSize());
+        out.printf(Locale.ROOT, "Maximum concurrency for %d tokens per request: %.2fx%n", model.maxModelLen(), cache.maxConcurrency());
+        out.printf(Locale.ROOT, "OpenAI-compatible server listening on port %d%n", port);
+        out.flush();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.pagoda.webapi.openai;
+
+import dev.pagoda.webapi.metrics.VllmMetrics;
+import dev.pagoda.webapi.server.JsonBody;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * What every OpenAI route handler works with.
+ *
+ * @param model   the served model and its checks
+ * @param body    the request body reader (size limit, UTF-8, JSON)
+ * @param metrics where request latencies go
+ */
+record ApiContext(ServedModel model, JsonBody body, VllmMetrics metrics) {
+
+    /** The request's JSON fields, once the body is readable and names the served model (or none). */
+    Fields fields(ServerRequest req) {
+        Fields f = new Fields(body.read(req));
+        model.checkModel(f);
+        return f;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.pagoda.webapi.openai;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pagoda.catalog.chat.ChatContext;
+import dev.pagoda.catalog.chat.ChatTemplate;
+import dev.pagoda.catalog.chat.ChatTemplates;
+import dev.pagoda.webapi.server.ApiException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code messages} rendered with the model's chat template and tokenized, as vLLM does it: the
+ * template writes BOS itself, so the text is tokenized without adding special tokens again.
+ *
+ * @param text the rendered prompt
+ * @param ids  its tokens
+ */
+record ChatPrompt(String text, int[] ids) {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    static ChatPrompt read(Fields f, ServedModel model, boolean defaultAddSpecialTokens) {
+        List<Map<String, Object>> messages = messages(f);
+        boolean addGenerationPrompt = f.bool("add_generation_prompt").orElse(true);
+        Map<String, Object> kwargs = f.object("chat_template_kwargs").map(o -> MAPPER.convertValue(o, MAP)).orElse(Map.of());
+        List<Map<String, Object>> tools = tools(f);
+        ChatTemplates templates = model.chatTemplates();
+        ChatTemplate template = templates.forRequest(tools != null);
+        ChatContext context = new ChatContext(messages, addGenerationPrompt, tools, templates.bosToken(),
+                templates.eosToken(), kwargs);
+        String text = template.render(context);
+        boolean addSpecial = f.bool("add_special_tokens").orElse(defaultAddSpecialTokens);
+        int[] ids = model.tokenizer("messages").encode(text, addSpecial);
+        model.checkPromptLength("messages", ids.length);
+        return new ChatPrompt(text, ids);
+    }
+
+    private static List<Map<String, Object>> messages(Fields f) {
+        JsonNode node = f.node("messages").orElseThrow(() -> ApiException.missing("messages"));
+        if (!node.isArray()) throw ApiException.invalidType("messages", "an array", Fields.describe(node));
+        if (node.isEmpty()) {
+            throw ApiException.invalidValue("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1.");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String param = "messages[" + i + "]";
+            if (!(node.get(i) instanceof ObjectNode m)) throw ApiException.invalidType(param, "an object", Fields.describe(node.get(i)));
+            Fields mf = new Fields(m);
+            String role = mf.string("role").orElseThrow(() -> ApiException.missing(param + ".role"));
+            Map<String, Object> message = new LinkedHashMap<>(MAPPER.convertValue(m, MAP));
+            message.put("role", role);
+            message.put("content", content(param + ".content", m.get("content")));
+            out.add(message);
+        }
+        return out;
+    }
+
+    /**
+     * A string stays a string; a list of text parts becomes their texts joined by newlines, as vLLM
+     * does for templates that expect string content (all common ones). Other part types (images,
+     * audio) are refused: no model here can see them.
+     */
+    private static String content(String param, JsonNode content) {
+        if (content == null || content.isNull()) return null;
+        if (content.isTextual()) return content.textValue();
+        if (!content.isArray()) throw ApiException.invalidType(param, "a string or an array of content parts", Fields.describe(content));
+        List<String> texts = new ArrayList<>();
+        for (JsonNode part : content) {
+            JsonNode type = part.get("type");
+            JsonNode text = part.get("text");
+            if (type == null || !"text".equals(type.asText()) || text == null || !text.isTextual()) {
+                throw ApiException.invalidValue(param, "Only text content parts ({\"type\": \"text\", \"text\": ...}) are supported.");
+            }
+            texts.add(text.textValue());
+        }
+        return String.join("\n", texts);
+    }
+
+    private static List<Map<String, Object>> tools(Fields f) {
+        return f.node("tools").map(n -> {
+            if (!n.isArray()) throw ApiException.invalidType("tools", "an array", Fields.describe(n));
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (JsonNode t : n) {
+                if (!t.isObject()) throw ApiException.invalidType("tools", "an array of objects", "an array holding " + Fields.describe(t));
+                out.add(MAPPER.convertValue(t, MAP));
+            }
+            return out;
+        }).orElse(null);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.pagoda.webapi.openai;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pagoda.catalog.chat.ChatTemplate;
+import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.api.ModelInfo;
+import dev.pagoda.webapi.metrics.VllmMetrics;
+import dev.pagoda.webapi.server.ApiException;
+import dev.pagoda.webapi.server.JsonBody;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The OpenAI routes ({@code /v1/models}, {@code /v1/completions}, {@code /v1/chat/completions}) and
+ * vLLM's {@code /tokenize} and {@code /detokenize}. Handlers run on virtual threads and only submit
+ * to the engine and read its streams.
+ */
+public final class OpenAiService implements HttpService {
+
+    private final ApiContext api;
+    private final ServedModel model;
+    private final CompletionsHandler completions;
+    private final ChatCompletionsHandler chat;
+
+    /** @param chatTemplate replaces the model's own templates when present ({@code --chat-template}) */
+    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, Optional<ChatTemplate> chatTemplate) {
+        this.model = ServedModel.of(engine, chatTemplate);
+        this.api = new ApiContext(model, body, metrics);
+        this.completions = new CompletionsHandler(api);
+        this.chat = new ChatCompletionsHandler(api);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/models", this::models)
+                .post("/v1/completions", completions)
+                .post("/v1/chat/completions", chat)
+                .post("/tokenize", this::tokenize)
+                .post("/detokenize", this::detokenize);
+    }
+
+    record ModelCard(String id, String object, long created, @JsonProperty("owned_by") String ownedBy, String root,
+            String parent, @JsonProperty("max_model_len") int maxModelLen) {}
+
+    record ModelList(String object, List<ModelCard> data) {}
+
+    private void models(ServerRequest req, ServerResponse res) {
+        ModelInfo info = model.info();
+        res.send(new ModelList("list", List.of(new ModelCard(info.servedName(), "model", model.createdAt(), "pagoda",
+                info.source(), null, info.maxModelLen()))));
+    }
+
+    /** @param tokenStrs each token's vocabulary piece when {@code return_token_strs} is set, else null */
+    record TokenizeResponse(int count, @JsonProperty("max_model_len") int maxModelLen, List<Integer> tokens,
+            @JsonProperty("token_strs") List<String> tokenStrs) {}
+
+    /** vLLM's /tokenize: a {@code prompt} (special tokens added by default) or chat {@code messages} (not). */
+    private void tokenize(ServerRequest req, ServerResponse res) {
+        Fields f = api.fields(req);
+        int[] ids;
+        if (f.has("messages")) {
+            ids = ChatPrompt.read(f, model, false).ids();
+        } else {
+            String prompt = f.string("prompt").orElseThrow(() -> ApiException.missing("prompt"));
+            ids = model.tokenizer("prompt").encode(prompt, f.bool("add_special_tokens").orElse(true));
+        }
+        List<String> pieces = f.bool("return_token_strs").orElse(false)
+                ? Arrays.stream(ids).mapToObj(id -> model.tokenizer("prompt").tokenPiece(id)).toList() : null;
+        res.send(new TokenizeResponse(ids.length, model.info().maxModelLen(), Arrays.stream(ids).boxed().toList(), pieces));
+    }
+
+    record DetokenizeResponse(String prompt) {}
+
+    private void detokenize(ServerRequest req, ServerResponse res) {
+        Fields f = api.fields(req);
+        if (!f.has("tokens")) throw ApiException.missing("tokens");
+        List<Integer> tokens = f.integers("tokens");
+        int vocab = model.info().spec().vocabSize();
+        for (int id : tokens) {
+            if (id < 0 || id >= vocab) throw ApiException.invalidValue("tokens", "Token id " + id + " is out of vocabulary (size " + vocab + ").");
+        }
+        int[] ids = tokens.stream().mapToInt(Integer::intValue).toArray();
+        res.send(new DetokenizeResponse(model.tokenizer("tokens").decode(ids, false)));
+    }
+}

@@ -1,0 +1,92 @@
+package dev.pagoda.webapi.openai;
+
+import dev.pagoda.catalog.config.GenerationDefaults;
+import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.webapi.server.ApiException;
+
+/**
+ * The sampling and streaming fields that chat and completions share, read into vLLM's
+ * {@link SamplingParams}. Defaults as vLLM's {@code --generation-config auto}: a field the request
+ * leaves out takes the model's {@code generation_config.json} value, else OpenAI's default.
+ *
+ * @param builder         everything but max_tokens, which needs the prompt's length
+ * @param maxTokensParam  which field gave max_tokens (for error messages)
+ * @param maxTokens       requested, or null for "the rest of the context"
+ * @param stream          SSE instead of one JSON body
+ * @param includeUsage    stream_options.include_usage
+ */
+record SamplingFields(SamplingParams.Builder builder, String maxTokensParam, Integer maxTokens, boolean stream, boolean includeUsage) {
+
+    /** OpenAI's limit on choices per request; also keeps one request from filling the engine. */
+    static final int MAX_N = 128;
+
+    enum Api { CHAT, COMPLETIONS }
+
+    static SamplingFields read(Fields f, Api api, GenerationDefaults defaults) {
+        SamplingParams.Builder b = SamplingParams.builder();
+        int n = f.integer("n").orElse(1);
+        if (n < 1 || n > MAX_N) throw ApiException.invalidValue("n", "n must be in [1, " + MAX_N + "], got " + n + ".");
+        b.n(n);
+        b.temperature(f.number("temperature").orElse(orElse(defaults.temperature(), 1.0)));
+        b.topP(f.number("top_p").orElse(orElse(defaults.topP(), 1.0)));
+        b.topK(f.integer("top_k").orElse(defaults.topK() == null ? -1 : defaults.topK()));
+        f.number("min_p").ifPresent(b::minP);
+        f.number("presence_penalty").ifPresent(b::presencePenalty);
+        f.number("frequency_penalty").ifPresent(b::frequencyPenalty);
+        b.repetitionPenalty(f.number("repetition_penalty").orElse(orElse(defaults.repetitionPenalty(), 1.0)));
+        f.longInteger("seed").ifPresent(b::seed);
+        f.integer("min_tokens").ifPresent(b::minTokens);
+        b.stop(f.stringOrStrings("stop"));
+        b.stopTokenIds(f.integers("stop_token_ids"));
+        f.bool("ignore_eos").ifPresent(b::ignoreEos);
+        b.logitBias(f.logitBias("logit_bias"));
+        f.bool("include_stop_str_in_output").ifPresent(b::includeStopStrInOutput);
+        f.bool("skip_special_tokens").ifPresent(b::skipSpecialTokens);
+        f.string("user"); // accepted and type-checked; a single-tenant server has no use for it
+        b.logprobs(api == Api.CHAT ? chatLogprobs(f) : f.integer("logprobs").orElse(null));
+
+        String maxParam = "max_tokens";
+        Integer max = f.integer("max_tokens").orElse(null);
+        if (api == Api.CHAT && f.has("max_completion_tokens")) {
+            maxParam = "max_completion_tokens"; // OpenAI's newer name wins when both are given
+            max = f.integer("max_completion_tokens").orElseThrow();
+        }
+
+        boolean stream = f.bool("stream").orElse(false);
+        boolean includeUsage = false;
+        if (f.has("stream_options")) {
+            if (!stream) {
+                throw ApiException.invalidValue("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+            }
+            includeUsage = new Fields(f.object("stream_options").orElseThrow()).bool("include_usage").orElse(false);
+        }
+        return new SamplingFields(b, maxParam, max, stream, includeUsage);
+    }
+
+    /** Chat asks with {@code logprobs: true} plus {@code top_logprobs: k}; the engine takes k (0 = the sampled token only). */
+    private static Integer chatLogprobs(Fields f) {
+        boolean logprobs = f.bool("logprobs").orElse(false);
+        Integer top = f.integer("top_logprobs").orElse(null);
+        if (top != null && !logprobs) {
+            throw ApiException.invalidValue("top_logprobs", "top_logprobs requires logprobs to be true.");
+        }
+        return logprobs ? (top == null ? 0 : top) : null;
+    }
+
+    private static double orElse(Double value, double fallback) {
+        return value == null ? fallback : value;
+    }
+
+    /** The finished parameters for a prompt of {@code promptTokens}; range checks as vLLM's. */
+    SamplingParams build(ServedModel model, int promptTokens) {
+        Integer modelDefault = model.info().generationDefaults().maxNewTokens();
+        if (maxTokens == null && modelDefault != null) {
+            // A model's default cap never makes a request fail: it shrinks to the room left, as in vLLM.
+            builder.maxTokens(Math.min(modelDefault, model.info().maxModelLen() - promptTokens));
+        } else {
+            builder.maxTokens(model.maxTokens(maxTokensParam, maxTokens, promptTokens));
+        }
+        SamplingParams p = builder.build();
+        return p.validateForVocab(model.info().spec().vocabSize());
+    }
+}
