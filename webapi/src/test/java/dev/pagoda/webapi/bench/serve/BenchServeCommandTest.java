@@ -154,10 +154,23 @@ class BenchServeCommandTest {
 
     @Test
     void failedRequestsAreCountedAndTheFirstErrorShown() {
-        Outcome r = bench("--base-url", baseUrl, "--api-key", "wrong", "--model", FixtureModel.NAME, "--num-prompts", "2",
+        // /tokenize ignores the model name, so setup works and every request meets the server's 404.
+        Outcome r = bench("--base-url", baseUrl, "--api-key", KEY, "--model", "no-such-model", "--num-prompts", "3",
                 "--input-len", "4", "--output-len", "2");
-        assertEquals(1, r.exitCode(), "a wrong key fails already at /tokenize: " + r.out() + r.err());
-        assertTrue(r.err().contains("401"), r.err());
+        assertEquals(1, r.exitCode(), "failed requests make a failing exit: " + r.out() + r.err());
+        assertEquals("0", r.row("Successful requests:"));
+        assertEquals("3", r.row("Failed requests:"));
+        assertEquals("0", r.row("Total input tokens:"));
+        assertTrue(r.out().contains("First failed request: HTTP 404"), r.out());
+        assertTrue(r.out().contains("no-such-model"), r.out());
+    }
+
+    @Test
+    void aWrongKeyStopsTheRunBeforeItStarts() {
+        Outcome r = bench("--base-url", baseUrl, "--api-key", "wrong", "--num-prompts", "2", "--input-len", "4", "--output-len", "2");
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("HTTP 401"), r.err());
+        assertTrue(!r.out().contains("Serving Benchmark Result"), r.out());
     }
 
     @Test
