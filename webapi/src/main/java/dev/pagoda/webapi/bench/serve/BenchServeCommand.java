@@ -71,7 +71,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         out.flush();
         ServeBenchmark.Run run;
         try {
-            run = new ServeBenchmark(settings).run();
+            run = new ServeBenchmark(settings).run(out);
         } catch (IllegalStateException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("bench serve: " + e.getMessage());
             return 1;

@@ -2,6 +2,7 @@ package dev.pagoda.webapi.bench.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +31,8 @@ public final class ServeBenchmark {
         this.server = new ServerClient(settings.baseUrl(), settings.apiKey());
     }
 
-    public Run run() throws InterruptedException {
+    /** Prepares the prompts, checks with one request that the server answers them, then runs the benchmark. */
+    public Run run(PrintWriter log) throws InterruptedException {
         String model = settings.model().orElseGet(server::firstModel);
         server.maxModelLen(model).ifPresent(max -> {
             if (settings.inputLen() + settings.outputLen() > max) {
@@ -41,6 +43,7 @@ public final class ServeBenchmark {
         List<BenchPrompt> prompts = settings.endpoint() == Endpoint.CHAT
                 ? RandomPrompts.chatTexts(server, model, settings.numPrompts(), settings.inputLen(), settings.seed())
                 : RandomPrompts.tokenIds(server, settings.numPrompts(), settings.inputLen(), settings.seed());
+        initialTestRun(model, prompts.getFirst(), log);
         double[] offsets = ArrivalSchedule.offsets(settings.numPrompts(), settings.requestRate(), settings.seed());
         Semaphore slots = new Semaphore(settings.maxConcurrency().orElse(Integer.MAX_VALUE));
         AtomicInteger inFlight = new AtomicInteger();
@@ -76,6 +79,22 @@ public final class ServeBenchmark {
             }
         }
         return new Run(model, results, BenchmarkMetrics.of(results, duration), peak.get());
+    }
+
+    /**
+     * As vLLM does before timing: one request, so a misconfigured run stops with the server's answer
+     * instead of N identical failures, and the server's first-request costs stay out of the numbers.
+     */
+    private void initialTestRun(String model, BenchPrompt prompt, PrintWriter log) {
+        log.println("Starting initial single prompt test run...");
+        log.flush();
+        RequestResult test = server.stream(settings.endpoint(), body(model, prompt), prompt.tokens());
+        if (!test.success()) {
+            throw new IllegalStateException("Initial test run failed - please make sure the benchmark arguments are correct. Error: "
+                    + test.error());
+        }
+        log.println("Initial test run completed. Starting main benchmark run...");
+        log.flush();
     }
 
     /** vLLM's request for its random dataset: fixed output length (ignore_eos), greedy, streamed with usage. */

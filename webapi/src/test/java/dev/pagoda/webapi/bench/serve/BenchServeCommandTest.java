@@ -74,6 +74,12 @@ class BenchServeCommandTest {
         return m.value("vllm:request_success_total", "finished_reason", "length");
     }
 
+    /** Prompt tokens the server took in: computed ones plus prefix-cache hits (the initial test request repeats prompt 0). */
+    private static double promptTokensSeen() {
+        PrometheusText m = metrics();
+        return m.value("vllm:prompt_tokens_total") + m.value("vllm:prefix_cache_hits_total");
+    }
+
     private static PrometheusText metrics() {
         return PrometheusText.parse(new Http(URI.create(baseUrl), KEY).get("/metrics").body());
     }
@@ -82,7 +88,7 @@ class BenchServeCommandTest {
     void completionsSendExactLengthsAndTheReportAddsUp(@TempDir Path dir) throws IOException {
         int n = 6, l = 24, o = 5;
         double successesBefore = successes(metrics());
-        double promptTokensBefore = metrics().value("vllm:prompt_tokens_total");
+        double promptTokensBefore = promptTokensSeen();
         Path json = dir.resolve("result.json");
         Outcome r = bench("--base-url", baseUrl, "--api-key", KEY, "--request-rate", "50", "--num-prompts", "" + n,
                 "--input-len", "" + l, "--output-len", "" + o, "--seed", "3", "--output-json", json.toString());
@@ -98,10 +104,10 @@ class BenchServeCommandTest {
         assertEquals("" + n * l, r.row("Total input tokens:"));
         assertEquals("" + n * o, r.row("Total generated tokens:"));
 
-        // The server counted the same: n more requests ended by length, n*l more prompt tokens.
+        // The server counted the same, plus the initial test request (prompt 0 once more).
         PrometheusText after = metrics();
-        assertEquals(successesBefore + n, successes(after));
-        assertEquals(promptTokensBefore + n * l, after.value("vllm:prompt_tokens_total"));
+        assertEquals(successesBefore + n + 1, successes(after));
+        assertEquals(promptTokensBefore + (n + 1) * l, promptTokensSeen());
 
         JsonNode result = new ObjectMapper().readTree(json.toFile());
         assertEquals(n, result.get("completed").asInt());
@@ -128,17 +134,20 @@ class BenchServeCommandTest {
     }
 
     @Test
-    void chatPromptsStayWithinTheInputLength() {
+    void chatPromptsStayWithinTheInputLength(@TempDir Path dir) throws IOException {
         int n = 3, l = 40, o = 4;
-        double promptTokensBefore = metrics().value("vllm:prompt_tokens_total");
+        double promptTokensBefore = promptTokensSeen();
+        Path json = dir.resolve("chat.json");
         Outcome r = bench("--base-url", baseUrl + "/", "--api-key", KEY, "--endpoint", "/v1/chat/completions",
                 "--model", FixtureModel.NAME, "--request-rate", "inf", "--num-prompts", "" + n,
-                "--input-len", "" + l, "--output-len", "" + o);
+                "--input-len", "" + l, "--output-len", "" + o, "--output-json", json.toString());
         assertEquals(0, r.exitCode(), r.out() + r.err());
         assertEquals("" + n, r.row("Successful requests:"));
         assertEquals("" + n * o, r.row("Total generated tokens:"));
         int input = Integer.parseInt(r.row("Total input tokens:"));
-        assertEquals(metrics().value("vllm:prompt_tokens_total") - promptTokensBefore, input, 1e-9, "the server's own count");
+        int testRequest = new ObjectMapper().readTree(json.toFile()).get("input_lens").get(0).asInt();
+        assertEquals(promptTokensSeen() - promptTokensBefore, input + testRequest, 1e-9,
+                "the server's own count, with the initial test request (prompt 0 again)");
         // Each prompt is the most words that fit in l; a word of this vocabulary is at most a few tokens.
         assertTrue(input <= n * l && input >= n * (l - 8), "input " + input);
     }
@@ -147,22 +156,21 @@ class BenchServeCommandTest {
     void concurrencyCapHoldsRequestsBack() throws InterruptedException {
         BenchSettings settings = new BenchSettings(URI.create(baseUrl), Endpoint.COMPLETIONS, java.util.Optional.empty(),
                 Double.POSITIVE_INFINITY, 8, 8, 6, java.util.Optional.of(2), 0, java.util.Optional.of(KEY));
-        ServeBenchmark.Run run = new ServeBenchmark(settings).run();
+        ServeBenchmark.Run run = new ServeBenchmark(settings).run(new PrintWriter(new StringWriter()));
         assertEquals(8, run.metrics().completed());
         assertEquals(2, run.peakInFlight(), "eight sent at once, never more than two in flight");
     }
 
     @Test
-    void failedRequestsAreCountedAndTheFirstErrorShown() {
-        // /tokenize ignores the model name, so setup works and every request meets the server's 404.
+    void aRunThatCannotWorkStopsAtTheInitialTestRequest() {
+        // /tokenize ignores the model name, so the prompts are made and the first request meets the server's 404.
+        double before = metrics().value("vllm:request_success_total", "finished_reason", "length");
         Outcome r = bench("--base-url", baseUrl, "--api-key", KEY, "--model", "no-such-model", "--num-prompts", "3",
                 "--input-len", "4", "--output-len", "2");
-        assertEquals(1, r.exitCode(), "failed requests make a failing exit: " + r.out() + r.err());
-        assertEquals("0", r.row("Successful requests:"));
-        assertEquals("3", r.row("Failed requests:"));
-        assertEquals("0", r.row("Total input tokens:"));
-        assertTrue(r.out().contains("First failed request: HTTP 404"), r.out());
-        assertTrue(r.out().contains("no-such-model"), r.out());
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("Initial test run failed") && r.err().contains("HTTP 404") && r.err().contains("no-such-model"), r.err());
+        assertTrue(!r.out().contains("Serving Benchmark Result"), r.out());
+        assertEquals(before, metrics().value("vllm:request_success_total", "finished_reason", "length"));
     }
 
     @Test
