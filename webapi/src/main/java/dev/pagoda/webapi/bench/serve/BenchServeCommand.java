@@ -66,8 +66,9 @@ public final class BenchServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, IOException {
         PrintWriter out = spec.commandLine().getOut();
         BenchSettings settings = settings();
-        out.printf(Locale.ROOT, "Traffic request rate: %s%n", Double.isInfinite(settings.requestRate()) ? "inf" : settings.requestRate());
-        out.printf(Locale.ROOT, "Maximum request concurrency: %s%n", settings.maxConcurrency().map(String::valueOf).orElse("None"));
+        BenchSettings.Traffic traffic = settings.traffic();
+        out.printf(Locale.ROOT, "Traffic request rate: %s%n", traffic.unlimitedRate() ? "inf" : traffic.requestRate());
+        out.printf(Locale.ROOT, "Maximum request concurrency: %s%n", traffic.maxConcurrency().map(String::valueOf).orElse("None"));
         out.flush();
         ServeBenchmark.Run run;
         try {
@@ -87,9 +88,10 @@ public final class BenchServeCommand implements Callable<Integer> {
     BenchSettings settings() {
         try {
             String key = apiKey != null ? apiKey : System.getenv("OPENAI_API_KEY");
-            return new BenchSettings(parseUrl(baseUrl), Endpoint.ofPath(endpoint), Optional.ofNullable(model),
-                    BenchSettings.parseRate(requestRate), numPrompts, inputLen, outputLen, Optional.ofNullable(maxConcurrency),
-                    seed, Optional.ofNullable(key));
+            return new BenchSettings(
+                    new BenchSettings.Target(parseUrl(baseUrl), Endpoint.ofPath(endpoint), Optional.ofNullable(model), Optional.ofNullable(key)),
+                    new BenchSettings.Workload(numPrompts, inputLen, outputLen, seed),
+                    new BenchSettings.Traffic(BenchSettings.Traffic.parseRate(requestRate), Optional.ofNullable(maxConcurrency)));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -5,13 +5,16 @@ import java.util.List;
 
 /**
  * vLLM's serving metrics over the requests of one run (its {@code calculate_metrics}): counts and
- * throughputs over the whole duration; TTFT, TPOT, ITL and E2E latency summaries in milliseconds
- * over the successful requests. TPOT of a request is (latency − TTFT) / (output tokens − 1), taken
- * only from requests with more than one output token; ITL pools every gap of every request.
+ * throughputs over the whole duration; latency summaries over the successful requests.
  */
 public record BenchmarkMetrics(int completed, int failed, long totalInput, long totalOutput, double durationSeconds,
-        double requestThroughput, double outputThroughput, double totalTokenThroughput,
-        Summary ttftMs, Summary tpotMs, Summary itlMs, Summary e2elMs) {
+        Latencies latenciesMs) {
+
+    /**
+     * Summaries in milliseconds. TPOT of a request is (latency − TTFT) / (output tokens − 1), taken
+     * only from requests with more than one output token; ITL pools every gap of every request.
+     */
+    public record Latencies(Summary ttft, Summary tpot, Summary itl, Summary e2el) {}
 
     public static BenchmarkMetrics of(List<RequestResult> results, double durationSeconds) {
         int completed = 0, failed = 0;
@@ -30,9 +33,20 @@ public record BenchmarkMetrics(int completed, int failed, long totalInput, long 
             ttfts.add(r.ttft());
             e2els.add(r.latency());
         }
-        return new BenchmarkMetrics(completed, failed, input, output, durationSeconds,
-                completed / durationSeconds, output / durationSeconds, (input + output) / durationSeconds,
-                Summary.of(ttfts).times(1000), Summary.of(tpots).times(1000), Summary.of(itls).times(1000),
-                Summary.of(e2els).times(1000));
+        Latencies ms = new Latencies(Summary.of(ttfts).times(1000), Summary.of(tpots).times(1000),
+                Summary.of(itls).times(1000), Summary.of(e2els).times(1000));
+        return new BenchmarkMetrics(completed, failed, input, output, durationSeconds, ms);
+    }
+
+    public double requestThroughput() {
+        return completed / durationSeconds;
+    }
+
+    public double outputThroughput() {
+        return totalOutput / durationSeconds;
+    }
+
+    public double totalTokenThroughput() {
+        return (totalInput + totalOutput) / durationSeconds;
     }
 }

@@ -25,17 +25,17 @@ public final class ResultReport {
         out.println(centered(" Serving Benchmark Result ", '='));
         row(out, "Successful requests:", Integer.toString(m.completed()));
         row(out, "Failed requests:", Integer.toString(m.failed()));
-        settings.maxConcurrency().ifPresent(c -> row(out, "Maximum request concurrency:", Integer.toString(c)));
-        if (!Double.isInfinite(settings.requestRate())) row(out, "Request rate configured (RPS):", settings.requestRate());
+        settings.traffic().maxConcurrency().ifPresent(c -> row(out, "Maximum request concurrency:", Integer.toString(c)));
+        if (!settings.traffic().unlimitedRate()) row(out, "Request rate configured (RPS):", settings.traffic().requestRate());
         row(out, "Benchmark duration (s):", m.durationSeconds());
         row(out, "Total input tokens:", Long.toString(m.totalInput()));
         row(out, "Total generated tokens:", Long.toString(m.totalOutput()));
         row(out, "Request throughput (req/s):", m.requestThroughput());
         row(out, "Output token throughput (tok/s):", m.outputThroughput());
         row(out, "Total Token throughput (tok/s):", m.totalTokenThroughput());
-        section(out, "Time to First Token", "TTFT", m.ttftMs());
-        section(out, "Time per Output Token (excl. 1st token)", "TPOT", m.tpotMs());
-        section(out, "Inter-token Latency", "ITL", m.itlMs());
+        section(out, "Time to First Token", "TTFT", m.latenciesMs().ttft());
+        section(out, "Time per Output Token (excl. 1st token)", "TPOT", m.latenciesMs().tpot());
+        section(out, "Inter-token Latency", "ITL", m.latenciesMs().itl());
         out.println("=".repeat(WIDTH));
         out.flush();
     }
@@ -45,11 +45,11 @@ public final class ResultReport {
         BenchmarkMetrics m = run.metrics();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("date", Instant.now().toString());
-        json.put("backend", settings.endpoint() == Endpoint.CHAT ? "openai-chat" : "openai");
+        json.put("backend", settings.target().endpoint() == Endpoint.CHAT ? "openai-chat" : "openai");
         json.put("model_id", run.model());
-        json.put("num_prompts", settings.numPrompts());
-        json.put("request_rate", Double.isInfinite(settings.requestRate()) ? "inf" : settings.requestRate());
-        json.put("max_concurrency", settings.maxConcurrency().orElse(null));
+        json.put("num_prompts", settings.workload().numPrompts());
+        json.put("request_rate", settings.traffic().unlimitedRate() ? "inf" : settings.traffic().requestRate());
+        json.put("max_concurrency", settings.traffic().maxConcurrency().orElse(null));
         json.put("duration", m.durationSeconds());
         json.put("completed", m.completed());
         json.put("failed", m.failed());
@@ -64,10 +64,10 @@ public final class ResultReport {
         json.put("ttfts", results.stream().map(RequestResult::ttft).toList());
         json.put("itls", results.stream().map(RequestResult::itl).toList());
         json.put("errors", results.stream().map(r -> r.error() == null ? "" : r.error()).toList());
-        summary(json, "ttft", m.ttftMs());
-        summary(json, "tpot", m.tpotMs());
-        summary(json, "itl", m.itlMs());
-        summary(json, "e2el", m.e2elMs());
+        summary(json, "ttft", m.latenciesMs().ttft());
+        summary(json, "tpot", m.latenciesMs().tpot());
+        summary(json, "itl", m.latenciesMs().itl());
+        summary(json, "e2el", m.latenciesMs().e2el());
         return json;
     }
 

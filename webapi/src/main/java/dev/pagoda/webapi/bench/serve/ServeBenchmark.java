@@ -28,24 +28,26 @@ public final class ServeBenchmark {
 
     public ServeBenchmark(BenchSettings settings) {
         this.settings = settings;
-        this.server = new ServerClient(settings.baseUrl(), settings.apiKey());
+        this.server = new ServerClient(settings.target().baseUrl(), settings.target().apiKey());
     }
 
     /** Prepares the prompts, checks with one request that the server answers them, then runs the benchmark. */
     public Run run(PrintWriter log) throws InterruptedException {
-        String model = settings.model().orElseGet(server::firstModel);
+        String model = settings.target().model().orElseGet(server::firstModel);
+        BenchSettings.Workload load = settings.workload();
+        Endpoint endpoint = settings.target().endpoint();
         server.maxModelLen(model).ifPresent(max -> {
-            if (settings.inputLen() + settings.outputLen() > max) {
-                throw new IllegalArgumentException("--input-len " + settings.inputLen() + " + --output-len " + settings.outputLen()
+            if (load.inputLen() + load.outputLen() > max) {
+                throw new IllegalArgumentException("--input-len " + load.inputLen() + " + --output-len " + load.outputLen()
                         + " exceeds the model's context of " + max + " tokens");
             }
         });
-        List<BenchPrompt> prompts = settings.endpoint() == Endpoint.CHAT
-                ? RandomPrompts.chatTexts(server, model, settings.numPrompts(), settings.inputLen(), settings.seed())
-                : RandomPrompts.tokenIds(server, settings.numPrompts(), settings.inputLen(), settings.seed());
+        List<BenchPrompt> prompts = endpoint == Endpoint.CHAT
+                ? RandomPrompts.chatTexts(server, model, load.numPrompts(), load.inputLen(), load.seed())
+                : RandomPrompts.tokenIds(server, load.numPrompts(), load.inputLen(), load.seed());
         initialTestRun(model, prompts.getFirst(), log);
-        double[] offsets = ArrivalSchedule.offsets(settings.numPrompts(), settings.requestRate(), settings.seed());
-        Semaphore slots = new Semaphore(settings.maxConcurrency().orElse(Integer.MAX_VALUE));
+        double[] offsets = ArrivalSchedule.offsets(load.numPrompts(), settings.traffic().requestRate(), load.seed());
+        Semaphore slots = new Semaphore(settings.traffic().maxConcurrency().orElse(Integer.MAX_VALUE));
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
 
@@ -61,7 +63,7 @@ public final class ServeBenchmark {
                     slots.acquire();
                     try {
                         peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                        return server.stream(settings.endpoint(), body, planned);
+                        return server.stream(endpoint, body, planned);
                     } finally {
                         inFlight.decrementAndGet();
                         slots.release();
@@ -88,7 +90,7 @@ public final class ServeBenchmark {
     private void initialTestRun(String model, BenchPrompt prompt, PrintWriter log) {
         log.println("Starting initial single prompt test run...");
         log.flush();
-        RequestResult test = server.stream(settings.endpoint(), body(model, prompt), prompt.tokens());
+        RequestResult test = server.stream(settings.target().endpoint(), body(model, prompt), prompt.tokens());
         if (!test.success()) {
             throw new IllegalStateException("Initial test run failed - please make sure the benchmark arguments are correct. Error: "
                     + test.error());
@@ -100,14 +102,14 @@ public final class ServeBenchmark {
     /** vLLM's request for its random dataset: fixed output length (ignore_eos), greedy, streamed with usage. */
     JsonNode body(String model, BenchPrompt prompt) {
         ObjectNode body;
-        if (settings.endpoint() == Endpoint.CHAT) {
+        if (settings.target().endpoint() == Endpoint.CHAT) {
             body = (ObjectNode) RandomPrompts.chatBody(model, prompt.text());
-            body.put("max_completion_tokens", settings.outputLen());
+            body.put("max_completion_tokens", settings.workload().outputLen());
         } else {
             body = ServerClient.JSON.createObjectNode().put("model", model);
             var ids = body.putArray("prompt");
             for (int id : prompt.ids()) ids.add(id);
-            body.put("max_tokens", settings.outputLen());
+            body.put("max_tokens", settings.workload().outputLen());
         }
         body.put("temperature", 0.0).put("ignore_eos", true).put("stream", true);
         body.putObject("stream_options").put("include_usage", true);

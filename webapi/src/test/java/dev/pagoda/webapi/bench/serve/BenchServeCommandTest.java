@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,8 +155,10 @@ class BenchServeCommandTest {
 
     @Test
     void concurrencyCapHoldsRequestsBack() throws InterruptedException {
-        BenchSettings settings = new BenchSettings(URI.create(baseUrl), Endpoint.COMPLETIONS, java.util.Optional.empty(),
-                Double.POSITIVE_INFINITY, 8, 8, 6, java.util.Optional.of(2), 0, java.util.Optional.of(KEY));
+        BenchSettings settings = new BenchSettings(
+                new BenchSettings.Target(URI.create(baseUrl), Endpoint.COMPLETIONS, Optional.empty(), Optional.of(KEY)),
+                new BenchSettings.Workload(8, 8, 6, 0),
+                new BenchSettings.Traffic(Double.POSITIVE_INFINITY, Optional.of(2)));
         ServeBenchmark.Run run = new ServeBenchmark(settings).run(new PrintWriter(new StringWriter()));
         assertEquals(8, run.metrics().completed());
         assertEquals(2, run.peakInFlight(), "eight sent at once, never more than two in flight");

@@ -26,14 +26,14 @@ class BenchmarkMetricsTest {
         assertEquals(0.75, m.requestThroughput(), 1e-12);
         assertEquals(2.25, m.outputThroughput(), 1e-12);
         assertEquals(39 / 4.0, m.totalTokenThroughput(), 1e-12);
-        assertEquals(400, m.ttftMs().mean(), 1e-9);
-        assertEquals(400, m.ttftMs().median(), 1e-9);
-        assertEquals(500, m.tpotMs().mean(), 1e-9);
-        assertEquals(200 + 0.99 * 600, m.tpotMs().p99(), 1e-9);
+        assertEquals(400, m.latenciesMs().ttft().mean(), 1e-9);
+        assertEquals(400, m.latenciesMs().ttft().median(), 1e-9);
+        assertEquals(500, m.latenciesMs().tpot().mean(), 1e-9);
+        assertEquals(200 + 0.99 * 600, m.latenciesMs().tpot().p99(), 1e-9);
         // ITLs pooled over requests: 0.1, 0.3, 0.5
-        assertEquals(300, m.itlMs().mean(), 1e-9);
-        assertEquals(300, m.itlMs().median(), 1e-9);
-        assertEquals(1200, m.e2elMs().mean(), 1e-9);
+        assertEquals(300, m.latenciesMs().itl().mean(), 1e-9);
+        assertEquals(300, m.latenciesMs().itl().median(), 1e-9);
+        assertEquals(1200, m.latenciesMs().e2el().mean(), 1e-9);
     }
 
     @Test
@@ -41,6 +41,6 @@ class BenchmarkMetricsTest {
         BenchmarkMetrics m = BenchmarkMetrics.of(List.of(RequestResult.failed(3, 1, "x")), 2);
         assertEquals(0, m.completed());
         assertEquals(1, m.failed());
-        assertEquals(new Summary(0, 0, 0, 0), m.ttftMs());
+        assertEquals(new Summary(0, 0, 0, 0), m.latenciesMs().ttft());
     }
 }

@@ -23,8 +23,10 @@ class ResultReportTest {
                 RequestResult.failed(100, 0.001, "HTTP 503: queue full"),
                 new RequestResult(true, 100, 3, 0.030, List.of(0.010, 0.010), 0.070, null));
         var run = new ServeBenchmark.Run("m", results, BenchmarkMetrics.of(results, 2.0), 3);
-        var settings = new BenchSettings(URI.create("http://localhost:8000"), Endpoint.COMPLETIONS, Optional.empty(), 4.0, 3,
-                100, 3, Optional.of(8), 0, Optional.empty());
+        var settings = new BenchSettings(
+                new BenchSettings.Target(URI.create("http://localhost:8000"), Endpoint.COMPLETIONS, Optional.empty(), Optional.empty()),
+                new BenchSettings.Workload(3, 100, 3, 0),
+                new BenchSettings.Traffic(4.0, Optional.of(8)));
         StringWriter text = new StringWriter();
         ResultReport.print(settings, run, new PrintWriter(text));
         // TTFT 10, 30 ms; TPOT (60-10)/2 = 25 and (70-30)/2 = 20 ms; ITL 20, 30, 10, 10 ms.
