@@ -15,16 +15,15 @@ public interface EngineLauncher {
     /** @throws IllegalArgumentException naming the flag at fault */
     InferenceEngine start(EngineFlags flags);
 
-    /** The in-process {@link LocalEngine}; flags left out keep {@link EngineConfig}'s (vLLM's) defaults. */
+    /**
+     * The in-process {@link LocalEngine}; flags left out keep {@link EngineConfig}'s (vLLM's) defaults,
+     * and no {@code --model} serves the embedded default model.
+     */
     static EngineLauncher local() {
         return flags -> LocalEngine.start(config(flags));
     }
 
     static EngineConfig config(EngineFlags flags) {
-        if (flags.model() == null) {
-            throw new IllegalArgumentException("--model is required: a model folder, a .gguf file, or a built-in shape "
-                    + "with --load-format dummy (no embedded default model in this build)");
-        }
         EngineConfig.Builder b = EngineConfig.builder(flags.model())
                 .servedModelName(flags.servedModelName())
                 .loadFormat(LoadFormat.parse(flags.loadFormat()))

@@ -15,7 +15,15 @@ import picocli.CommandLine.Command;
 public final class PagodaCli implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine().execute(withDefaultSubcommand(args)));
+    }
+
+    /**
+     * {@code pagoda} alone runs the main job: serving the embedded default model (the GUI takes
+     * this place once it exists).
+     */
+    static String[] withDefaultSubcommand(String[] args) {
+        return args.length == 0 ? new String[] {"serve"} : args;
     }
 
     /** The configured command line, shared by {@link #main} and tests. */
@@ -36,7 +44,7 @@ public final class PagodaCli implements Runnable {
 
     @Override
     public void run() {
-        // No GUI yet (it arrives with app-gui): show what there is.
+        // Reached with options but no subcommand; plain `pagoda` is turned into `serve` by main.
         CommandLine.usage(this, System.out);
     }
 

@@ -82,10 +82,13 @@ class ServeCommandTest {
     }
 
     @Test
-    void missingModelIsAClearError() {
+    void noModelServesTheEmbeddedDefaultModel() {
+        assertArrayEquals(new String[] {"serve"}, PagodaCli.withDefaultSubcommand(new String[0]), "plain `pagoda` serves");
         ServeCommand cmd = new ServeCommand();
         new CommandLine(cmd).parseArgs();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EngineLauncher.config(cmd.engineFlags()));
-        assertTrue(e.getMessage().contains("--model"), e.getMessage());
+        try (var engine = EngineLauncher.local().start(cmd.engineFlags())) {
+            assertEquals(dev.pagoda.catalog.synthetic.DefaultModel.NAME, engine.model().servedName());
+            assertTrue(engine.model().chatTemplates().isPresent(), "the default model ships a chat template");
+        }
     }
 }

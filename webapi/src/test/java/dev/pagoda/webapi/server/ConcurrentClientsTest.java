@@ -5,17 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pagoda.engine.core.LocalEngine;
-import dev.pagoda.webapi.testing.FixtureModel;
-import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
 import dev.pagoda.webapi.testing.PrometheusText;
+import dev.pagoda.webapi.testing.RealEngines;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,15 +25,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * 128 streaming clients at once, each running a fixed number of requests (bounded by count, not by
- * time): no request fails, every stream ends with [DONE] after its full answer, more clients than
- * the engine runs at once wait their turn, and afterwards nothing is running and no block is held.
+ * The issue's load test: 128 streaming clients at once for about 30 s, each sending request after
+ * request until the time is up or it has sent {@link #MAX_REQUESTS_EACH} (so the test ends by itself
+ * on any machine). No request fails, every stream ends with [DONE] after its full answer, more
+ * clients than the engine runs at once wait their turn, and afterwards nothing is running or waiting
+ * and no KV block is held. The only long test of the suite; it asserts behaviour, never speed.
  */
 @ServerTest
 class ConcurrentClientsTest {
 
     static final int CLIENTS = 128;
-    static final int REQUESTS_EACH = 3;
+    static final Duration RUN_FOR = Duration.ofSeconds(30);
+    static final int MAX_REQUESTS_EACH = 200;
     static final int MAX_TOKENS = 16;
     // Fewer running slots than clients, so the waiting queue is used too.
     static final LocalEngine ENGINE = RealEngines.start(c -> c.maxNumSeqs(48));
@@ -47,45 +52,66 @@ class ConcurrentClientsTest {
     }
 
     private final Http http;
+    private final Queue<String> failures = new ConcurrentLinkedQueue<>();
 
     ConcurrentClientsTest(URI uri) {
         http = new Http(uri, null);
     }
 
-    /** One client's requests; returns the completion tokens its streams reported. */
-    private int client(int id) throws IOException {
-        int tokens = 0;
-        for (int r = 0; r < REQUESTS_EACH; r++) {
-            Http.Reply reply = http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"client "
-                    + id + " request " + r + "\"}],\"max_tokens\":" + MAX_TOKENS + ",\"stream\":true,"
-                    + "\"stream_options\":{\"include_usage\":true},\"ignore_eos\":true,\"temperature\":0.7,\"seed\":" + (id * 10 + r) + "}");
-            assertEquals(200, reply.status(), reply.body());
-            List<String> events = reply.events();
-            assertEquals("[DONE]", events.getLast(), "client " + id + " request " + r);
-            JsonNode usage = Http.JSON.readTree(events.get(events.size() - 2)).get("usage");
-            tokens += usage.get("completion_tokens").asInt();
+    /** One client's requests until {@code deadline}; returns how many it completed, each checked in full. */
+    private int client(int id, long deadline) throws IOException {
+        int done = 0;
+        for (int r = 0; r < MAX_REQUESTS_EACH && System.nanoTime() < deadline; r++) {
+            String what = "client " + id + " request " + r;
+            try {
+                Http.Reply reply = http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\""
+                        + what + "\"}],\"max_tokens\":" + MAX_TOKENS + ",\"stream\":true,"
+                        + "\"stream_options\":{\"include_usage\":true},\"ignore_eos\":true,\"temperature\":0.7,\"seed\":"
+                        + (id * 1000 + r) + "}");
+                if (reply.status() != 200) {
+                    failures.add(what + ": HTTP " + reply.status() + " " + reply.body());
+                    continue;
+                }
+                List<String> events = reply.events();
+                if (!events.getLast().equals("[DONE]")) {
+                    failures.add(what + ": the stream did not end with [DONE]: " + events.getLast());
+                    continue;
+                }
+                JsonNode usage = Http.JSON.readTree(events.get(events.size() - 2)).get("usage");
+                if (usage == null || usage.get("completion_tokens").asInt() != MAX_TOKENS) {
+                    failures.add(what + ": not a full answer of " + MAX_TOKENS + " tokens: " + usage);
+                    continue;
+                }
+                done++;
+            } catch (RuntimeException e) {
+                failures.add(what + ": " + e);
+            }
         }
-        return tokens;
+        return done;
     }
 
     @Test
     void everyStreamCompletesAndEverythingIsGivenBack() throws Exception {
+        long deadline = System.nanoTime() + RUN_FOR.toNanos();
         List<Future<Integer>> clients = new ArrayList<>();
+        int completed = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < CLIENTS; c++) {
                 int id = c;
-                clients.add(pool.submit(() -> client(id)));
+                clients.add(pool.submit(() -> client(id, deadline)));
             }
-            for (Future<Integer> f : clients) {
-                assertEquals(REQUESTS_EACH * MAX_TOKENS, f.get(), "each request ran to max_tokens");
-            }
+            for (Future<Integer> f : clients) completed += f.get();
         }
+        assertTrue(failures.isEmpty(), failures.size() + " failed requests, first: " + failures.peek());
+        assertTrue(completed >= CLIENTS, "every client finished at least one request: " + completed);
+
         PrometheusText m = PrometheusText.parse(http.get("/metrics").body());
         assertEquals(0, m.value("vllm:num_requests_running"));
         assertEquals(0, m.value("vllm:num_requests_waiting"));
         assertEquals(0, m.value("vllm:kv_cache_usage_perc"));
-        assertEquals(CLIENTS * REQUESTS_EACH, m.value("vllm:request_success_total", "finished_reason", "length"));
+        assertEquals(completed, m.value("vllm:request_success_total", "finished_reason", "length"));
         assertEquals(0, m.value("vllm:request_success_total", "finished_reason", "abort"));
-        assertTrue(m.value("vllm:e2e_request_latency_seconds_count") == CLIENTS * REQUESTS_EACH);
+        assertEquals(completed, m.value("vllm:e2e_request_latency_seconds_count"));
+        System.out.printf("ConcurrentClientsTest: %d clients completed %d streamed requests in %s%n", CLIENTS, completed, RUN_FOR);
     }
 }
