@@ -48,10 +48,10 @@ public final class LatencyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final EngineLauncher launcher;
+    private final BenchEngineLauncher launcher;
 
     /** Benchmarks the engine {@code launcher} starts. */
-    public LatencyCommand(EngineLauncher launcher) {
+    public LatencyCommand(BenchEngineLauncher launcher) {
         this.launcher = launcher;
     }
 

@@ -3,10 +3,16 @@ package dev.pagoda.webapi.cli.bench;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.engine.core.LocalEngine;
-import dev.pagoda.engine.load.LoadFormat;
+import dev.pagoda.webapi.cli.EngineFlags;
+import dev.pagoda.webapi.cli.EngineLauncher;
 
-/** Starts Pagoda's own engine from the benchmark flags; what a flag leaves unset keeps the engine's default. */
-final class LocalEngineLauncher implements EngineLauncher {
+/**
+ * Starts Pagoda's own engine from the benchmark flags: the flags {@code pagoda serve} shares go
+ * through its {@link EngineLauncher#config}, so both commands configure an engine the same way;
+ * the benchmark's own ones (--dtype, --seed, --threads) are set on top. Prefix caching stays on,
+ * as in vLLM's benchmarks.
+ */
+final class LocalEngineLauncher implements BenchEngineLauncher {
 
     @Override
     public InferenceEngine start(EngineOptions o) {
@@ -14,18 +20,10 @@ final class LocalEngineLauncher implements EngineLauncher {
     }
 
     static EngineConfig config(EngineOptions o) {
-        EngineConfig.Builder b = EngineConfig.builder(o.model())
-                .loadFormat(LoadFormat.parse(o.loadFormat()))
-                .device(o.device())
-                .dtype(o.dtype())
-                .seed(o.seed())
-                .maxModelLen(o.maxModelLen())
-                .maxNumBatchedTokens(o.maxNumBatchedTokens());
-        if (o.maxNumSeqs() != null) b.maxNumSeqs(o.maxNumSeqs());
-        if (o.blockSize() != null) b.blockSize(o.blockSize());
+        EngineFlags shared = new EngineFlags(o.model(), null, o.loadFormat(), o.maxModelLen(), o.blockSize(), o.maxNumSeqs(),
+                o.maxNumBatchedTokens(), null, true, o.device(), o.kvCacheMemoryBytes());
+        EngineConfig.Builder b = EngineLauncher.config(shared).toBuilder().dtype(o.dtype()).seed(o.seed());
         if (o.threads() != null) b.cpuThreads(o.threads());
-        Long kv = o.kvCacheMemoryBytes();
-        if (kv != null) b.kvCacheMemoryBytes(kv);
         return b.build();
     }
 }

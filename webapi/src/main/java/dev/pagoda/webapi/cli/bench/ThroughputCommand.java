@@ -37,10 +37,10 @@ public final class ThroughputCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final EngineLauncher launcher;
+    private final BenchEngineLauncher launcher;
 
     /** Benchmarks the engine {@code launcher} starts. */
-    public ThroughputCommand(EngineLauncher launcher) {
+    public ThroughputCommand(BenchEngineLauncher launcher) {
         this.launcher = launcher;
     }
 

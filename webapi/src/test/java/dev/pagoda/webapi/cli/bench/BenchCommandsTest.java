@@ -44,7 +44,7 @@ class BenchCommandsTest {
     private record Run(int exit, String out, String err) {}
 
     private Run pagoda(FakeEngine.Setup setup, String... args) {
-        EngineLauncher launcher = options -> {
+        BenchEngineLauncher launcher = options -> {
             FakeEngine e = new FakeEngine(setup);
             engines.add(e);
             return e;

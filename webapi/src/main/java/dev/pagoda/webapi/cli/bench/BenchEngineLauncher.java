@@ -7,7 +7,7 @@ import dev.pagoda.engine.api.InferenceEngine;
  * benchmark measures any engine; tests pass a fake one.
  */
 @FunctionalInterface
-public interface EngineLauncher {
+public interface BenchEngineLauncher {
 
     /** @throws IllegalArgumentException naming the flag when the options cannot start an engine */
     InferenceEngine start(EngineOptions options);
