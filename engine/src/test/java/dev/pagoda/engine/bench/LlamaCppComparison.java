@@ -2,6 +2,7 @@ package dev.pagoda.engine.bench;
 
 import dev.pagoda.catalog.gguf.GgufWeightSource;
 import dev.pagoda.catalog.tensor.DType;
+import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.engine.cpu.Parallel;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +23,7 @@ import java.util.Map;
  * <pre>
  *   ./mvnw -q -o -pl engine -am test-compile
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp ... \
- *       dev.pagoda.engine.bench.LlamaCppComparison [--threads 2] [--tokens 64] [--types F32,Q8_0] [--dir /tmp]
+ *       dev.pagoda.engine.bench.LlamaCppComparison [--threads 2] [--tokens 64] [--types F32,Q8_0] [--dir /tmp] [--native-view]
  * </pre>
  *
  * Writes ~2 GB (F32) and ~0.5 GB (Q8_0) files into {@code --dir} and deletes each when done.
@@ -33,19 +34,31 @@ public final class LlamaCppComparison {
 
     record Row(DType type, LlamaCppDecode.Result llamaCpp, DecodeResult b1, DecodeResult b16) {}
 
+    /**
+     * @param nativeView run Pagoda over {@link NativeViewWeights} (one JVM per variant: a JVM that
+     *                   saw both segment kinds has both in its JIT profiles)
+     */
+    record Settings(int threads, int tokens, Path dir, boolean nativeView) {}
+
     public static void main(String[] args) throws IOException {
         int threads = 2, tokens = 64;
+        boolean nativeView = false;
         List<DType> types = List.of(DType.F32, DType.Q8_0);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-        for (int i = 0; i < args.length; i += 2) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            if (value == null) usage("missing value for " + args[i]);
-            switch (args[i]) {
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (option.equals("--native-view")) {
+                nativeView = true;
+                continue;
+            }
+            if (i + 1 == args.length) usage("missing value for " + option);
+            String value = args[++i];
+            switch (option) {
                 case "--threads" -> threads = Integer.parseInt(value);
                 case "--tokens" -> tokens = Integer.parseInt(value);
                 case "--types" -> types = java.util.Arrays.stream(value.split(",")).map(DType::valueOf).toList();
                 case "--dir" -> dir = Path.of(value);
-                default -> usage("unknown option " + args[i]);
+                default -> usage("unknown option " + option);
             }
         }
         // llama.cpp prints to standard output and keeps a native thread alive after close.
@@ -53,8 +66,9 @@ public final class LlamaCppComparison {
         int status = 0;
         try {
             List<Row> rows = new ArrayList<>();
-            for (DType type : types) rows.add(compare(type, dir, threads, tokens, out));
-            printTable(out, rows, threads, tokens);
+            Settings settings = new Settings(threads, tokens, dir, nativeView);
+            for (DType type : types) rows.add(compare(type, settings, out));
+            printTable(out, rows, settings);
         } catch (RuntimeException | IOException e) {
             e.printStackTrace(out);
             status = 1;
@@ -63,8 +77,9 @@ public final class LlamaCppComparison {
         System.exit(status);
     }
 
-    private static Row compare(DType type, Path dir, int threads, int tokens, PrintStream out) throws IOException {
-        Path file = dir.resolve("pagoda-bench-qwen2.5-0.5b-" + type + ".gguf");
+    private static Row compare(DType type, Settings settings, PrintStream out) throws IOException {
+        int threads = settings.threads(), tokens = settings.tokens();
+        Path file = settings.dir().resolve("pagoda-bench-qwen2.5-0.5b-" + type + ".gguf");
         try (Parallel parallel = new Parallel(threads)) {
             long t0 = System.nanoTime();
             QwenShapedGguf.write(type, file, parallel);
@@ -74,7 +89,8 @@ public final class LlamaCppComparison {
             out.printf(Locale.ROOT, "%s: llama.cpp b1 %.2f tok/s (wall clock, prompt subtracted)%n", type, llama.tokensPerSecond());
 
             DecodeResult b1, b16;
-            try (GgufWeightSource weights = GgufWeightSource.open(file);
+            try (WeightSource weights = settings.nativeView()
+                    ? new NativeViewWeights(GgufWeightSource.open(file)) : GgufWeightSource.open(file);
                  DecodeBench bench = new DecodeBench(weights, parallel, CONCURRENT, 16, 512)) {
                 b1 = best(bench, 1, tokens);
                 b16 = best(bench, CONCURRENT, Math.max(8, tokens / 4));
@@ -108,8 +124,9 @@ public final class LlamaCppComparison {
                 d.samplingMillis() / d.steps(), d.otherMillis() / d.steps());
     }
 
-    private static void printTable(PrintStream out, List<Row> rows, int threads, int tokens) {
-        out.printf(Locale.ROOT, "%nqwen2.5-0.5b shape, random weights, %d threads, %d decode tokens (b1)%n", threads, tokens);
+    private static void printTable(PrintStream out, List<Row> rows, Settings s) {
+        out.printf(Locale.ROOT, "%nqwen2.5-0.5b shape, random weights, %d threads, %d decode tokens (b1), Pagoda over %s%n",
+                s.threads(), s.tokens(), s.nativeView() ? "native views of the mapped file" : "the mapped file");
         out.printf(Locale.ROOT, "%-6s %14s %12s %7s %14s %8s%n", "type", "llama.cpp b1", "Pagoda b1", "ratio", "Pagoda b16", "b16/b1");
         for (Row r : rows) {
             double llama = r.llamaCpp().tokensPerSecond();
@@ -120,6 +137,6 @@ public final class LlamaCppComparison {
     }
 
     private static void usage(String problem) {
-        throw new IllegalArgumentException(problem + "; options: --threads N --tokens N --types F32,Q8_0 --dir DIR");
+        throw new IllegalArgumentException(problem + "; options: --threads N --tokens N --types F32,Q8_0 --dir DIR --native-view");
     }
 }
