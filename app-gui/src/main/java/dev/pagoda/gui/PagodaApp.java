@@ -78,4 +78,5 @@ public class PagodaApp extends Application {
     public KvCacheViewModel kvModel() { return kvModel; }
     public TeachingControls controls() { return controls; }
     public EmbeddedServer server() { return server; }
+    public KvCacheView kvView() { return kvView; }
 }

@@ -147,6 +147,11 @@ public final class KvCacheView extends BorderPane {
         return Color.rgb(c >> 16 & 0xFF, c >> 8 & 0xFF, c & 0xFF);
     }
 
+    /** The layout of the map as last drawn (null before the first frame), for hit tests and tests. */
+    public BlockRaster raster() {
+        return raster;
+    }
+
     /** Stops the frame timer for good (window closing). */
     public void dispose() {
         timer.stop();

@@ -4,6 +4,9 @@ import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.webapi.server.PagodaServer;
 import dev.pagoda.webapi.server.ServerOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -36,15 +39,41 @@ public final class EmbeddedServer implements AutoCloseable {
         if (running != null) throw new IllegalStateException("the server is already running at " + running.url());
         EngineConfig config = settings.engineConfig();
         ServerOptions options = settings.serverOptions();
+        // Fail before the slow model load when the port is plainly taken.
+        probe(options.host(), options.port()).ifPresent(reason -> {
+            throw new IllegalStateException(cannotListen(options, reason));
+        });
         InferenceEngine engine = engines.apply(config);
         try {
             PagodaServer server = servers.apply(engine, options);
+            if (server.port() <= 0) {
+                // Helidon logs a failed bind and returns a stopped server instead of throwing.
+                server.close();
+                throw new IllegalStateException(cannotListen(options,
+                        probe(options.host(), options.port()).orElse("the server did not start (see the log)")));
+            }
             running = new Running(engine, server, url(options.host(), server.port()));
             return running;
         } catch (RuntimeException e) {
             engine.close();
-            throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": "
-                    + rootMessage(e), e);
+            if (e instanceof IllegalStateException) throw e;
+            throw new IllegalStateException(cannotListen(options, rootMessage(e)), e);
+        }
+    }
+
+    private static String cannotListen(ServerOptions options, String reason) {
+        return "cannot listen on " + options.host() + ":" + options.port() + ": " + reason;
+    }
+
+    /** Why {@code host:port} cannot be bound now, if it cannot; port 0 always can. */
+    static Optional<String> probe(String host, int port) {
+        if (port == 0) return Optional.empty();
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true); // as the HTTP server binds: a port in TIME_WAIT is fine
+            socket.bind(new InetSocketAddress(host, port));
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
     }
 
