@@ -22,8 +22,14 @@ import javafx.stage.Stage;
  * (a snapshot of the canvas forces the render a pulse would do). Every frame gets a different
  * snapshot, the worst case: a new engine step each frame.
  *
- * <p>Usage: {@code KvFrameBenchmark [blocks] [requests] [width] [height] [frames]}; headless with
- * the Monocle flags of app-gui's pom.
+ * <p>Usage: {@code KvFrameBenchmark [blocks] [requests] [width] [height] [frames]}. Headless, from
+ * the repository root after {@code ./mvnw -q -pl app-gui -am test-compile dependency:build-classpath
+ * -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/gui-cp.txt}:
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Dglass.platform=Monocle -Dmonocle.platform=Headless \
+ *   -Dprism.order=sw -Dprism.text=t2k -cp app-gui/target/classes:$(cat /tmp/gui-cp.txt) \
+ *   dev.pagoda.gui.bench.KvFrameBenchmark
+ * </pre>
  */
 public final class KvFrameBenchmark {
 
@@ -56,6 +62,7 @@ public final class KvFrameBenchmark {
         });
 
         long[] update = new long[frames];
+        long[] table = new long[frames];
         long[] paint = new long[frames];
         long[] draw = new long[frames];
         long[] render = new long[frames];
@@ -65,6 +72,8 @@ public final class KvFrameBenchmark {
             long t0 = System.nanoTime();
             vm.update(state);
             long t1 = System.nanoTime();
+            vm.blocksByRequest(); // the request table beside the map, rebuilt on every new snapshot
+            long t1b = System.nanoTime();
             raster.paint(vm);
             long t2 = System.nanoTime();
             long[] fx = onFx(() -> {
@@ -77,16 +86,18 @@ public final class KvFrameBenchmark {
             });
             if (f >= 0) {
                 update[f] = t1 - t0;
-                paint[f] = t2 - t1;
+                table[f] = t1b - t1;
+                paint[f] = t2 - t1b;
                 draw[f] = fx[0];
                 render[f] = fx[1];
             }
         }
         long[] total = new long[frames];
-        for (int f = 0; f < frames; f++) total[f] = update[f] + paint[f] + draw[f] + render[f];
+        for (int f = 0; f < frames; f++) total[f] = update[f] + table[f] + paint[f] + draw[f] + render[f];
         System.out.printf("KV frame: %d blocks, %d requests, %dx%d px (cell %d px), %d frames, java %s%n",
                 blocks, requests, width, height, raster.cellSize(), frames, System.getProperty("java.version"));
         print("view-model update", update);
+        print("request table", table);
         print("paint pixels", paint);
         print("setPixels+drawImage", draw);
         print("render (snapshot)", render);
