@@ -9,6 +9,9 @@ import dev.pagoda.gui.kv.TeachingControls;
 import dev.pagoda.gui.server.EmbeddedServer;
 import dev.pagoda.gui.server.ServerView;
 import dev.pagoda.gui.server.ServerViewModel;
+import dev.pagoda.gui.throughput.StepRecorder;
+import dev.pagoda.gui.throughput.ThroughputView;
+import dev.pagoda.gui.throughput.ThroughputViewModel;
 import dev.pagoda.webapi.server.PagodaServer;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +25,8 @@ import javafx.stage.Stage;
 
 /**
  * The control panel: the Server tab starts the embedded engine and OpenAI server, the KV cache tab
- * shows its blocks live. Closing the window stops the server, then the engine.
+ * shows its blocks live, the Batch tab each step's tokens. Closing the window stops the server, then
+ * the engine.
  */
 public class PagodaApp extends Application {
 
@@ -33,20 +37,31 @@ public class PagodaApp extends Application {
     private KvCacheViewModel kvModel;
     private TeachingControls controls;
     private KvCacheView kvView;
+    private ThroughputViewModel batchModel;
+    private ThroughputView batchView;
 
     @Override
     public void start(Stage stage) {
         serverModel = new ServerViewModel(server, background, this::showError);
         kvModel = new KvCacheViewModel();
         controls = new TeachingControls(this::engine, background, this::showError);
-        serverModel.phaseProperty().addListener((o, a, b) -> controls.refresh());
         kvView = new KvCacheView(kvModel, controls, () -> engine().map(InferenceEngine::state).orElse(null));
+        // 4096 steps queued between two frames is ~60k steps/s at 15 fps: more than any engine runs.
+        StepRecorder recorder = new StepRecorder(4096, System::nanoTime);
+        batchModel = new ThroughputViewModel(240, 5_000_000_000L);
+        batchView = new ThroughputView(batchModel, recorder, System::nanoTime);
+        serverModel.phaseProperty().addListener((o, a, phase) -> {
+            controls.refresh();
+            if (phase == ServerViewModel.Phase.RUNNING) engine().ifPresent(e -> e.addStepListener(recorder));
+        });
 
         Tab serverTab = new Tab("Server", new ServerView(serverModel));
         serverTab.setId("serverTab");
         Tab kvTab = new Tab("KV cache", kvView);
         kvTab.setId("kvTab");
-        TabPane tabs = new TabPane(serverTab, kvTab);
+        Tab batchTab = new Tab("Batch", batchView);
+        batchTab.setId("batchTab");
+        TabPane tabs = new TabPane(serverTab, kvTab, batchTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
         stage.setTitle("Pagoda");
@@ -69,6 +84,7 @@ public class PagodaApp extends Application {
     @Override
     public void stop() {
         if (kvView != null) kvView.dispose();
+        if (batchView != null) batchView.dispose();
         server.stop();
         background.shutdownNow();
     }
@@ -79,4 +95,5 @@ public class PagodaApp extends Application {
     public TeachingControls controls() { return controls; }
     public EmbeddedServer server() { return server; }
     public KvCacheView kvView() { return kvView; }
+    public ThroughputViewModel batchModel() { return batchModel; }
 }

@@ -11,7 +11,9 @@ import dev.pagoda.engine.telemetry.KvSnapshot.BlockState;
 import dev.pagoda.gui.kv.BlockRaster;
 import dev.pagoda.gui.kv.CellKind;
 import dev.pagoda.gui.kv.KvCacheViewModel;
+import dev.pagoda.engine.telemetry.StepStats;
 import dev.pagoda.gui.server.ServerViewModel.Phase;
+import dev.pagoda.gui.throughput.ThroughputViewModel.Bar;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -82,6 +84,7 @@ class PagodaAppTest {
         }
 
         // Step until all three requests hold blocks; every click must advance exactly one iteration.
+        List<StepStats> stepped = new ArrayList<>();
         for (int clicks = 0; heldOwners(engine.state().kvSnapshot()) < 3; clicks++) {
             assertTrue(clicks < 200, "the three requests never held blocks after 200 steps");
             long before = stepIndex(engine.state());
@@ -89,6 +92,7 @@ class PagodaAppTest {
             waitFor("step done", () -> !app.controls().busyProperty().get());
             assertEquals(before + 1, stepIndex(engine.state()), "one click of Step, one engine iteration");
             assertTrue(engine.isPaused());
+            stepped.add(engine.state().lastStep());
         }
         robot.clickOn("#stepEngine");
         waitFor("step done", () -> !app.controls().busyProperty().get());
@@ -99,6 +103,19 @@ class PagodaAppTest {
         robot.interact(() -> assertMapShows(paused.kvSnapshot(), vm, app.kvView().raster(),
                 app.kvView().lookup("#kvCanvas").snapshot(null, null)));
 
+        // The Batch tab's chart has a bar for each of those steps with its prefill and decode tokens.
+        robot.clickOn("Batch");
+        long lastStepped = stepped.getLast().stepIndex();
+        waitFor("batch tab saw the steps", () -> onFx(() -> app.batchModel().latest() != null
+                && app.batchModel().latest().stepIndex() >= lastStepped));
+        List<Bar> bars = onFx(() -> app.batchModel().bars());
+        for (StepStats s : stepped) {
+            assertTrue(bars.contains(new Bar(s.stepIndex(), s.prefillTokens(), s.decodeTokens())),
+                    "no bar for step " + s.stepIndex() + " in " + bars);
+        }
+        assertTrue(stepped.stream().anyMatch(s -> s.prefillTokens() > 0), "no prefill in the stepped steps");
+
+        robot.clickOn("KV cache");
         robot.clickOn("#resumeEngine");
         for (CompletableFuture<HttpResponse<String>> reply : replies) {
             HttpResponse<String> r = reply.get(60, TimeUnit.SECONDS);

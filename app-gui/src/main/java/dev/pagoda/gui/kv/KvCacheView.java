@@ -85,7 +85,7 @@ public final class KvCacheView extends BorderPane {
                 frame();
             }
         };
-        // Draw only while on screen: a hidden tab costs nothing.
+        // Runs only while the view is in a window, and stops with it.
         sceneProperty().addListener((o, old, scene) -> {
             if (scene == null) timer.stop(); else timer.start();
         });
