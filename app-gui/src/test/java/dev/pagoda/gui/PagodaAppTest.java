@@ -11,10 +11,16 @@ import dev.pagoda.engine.telemetry.KvSnapshot.BlockState;
 import dev.pagoda.gui.kv.BlockRaster;
 import dev.pagoda.gui.kv.CellKind;
 import dev.pagoda.gui.kv.KvCacheViewModel;
+import dev.pagoda.gui.kv.OwnerColors;
 import dev.pagoda.engine.telemetry.StepStats;
 import dev.pagoda.gui.server.ServerViewModel.Phase;
 import dev.pagoda.gui.throughput.ThroughputViewModel.Bar;
+import dev.pagoda.gui.tour.ScreenshotTour;
+import java.awt.image.BufferedImage;
 import java.net.InetAddress;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,9 +52,11 @@ import org.testfx.util.WaitForAsyncUtils;
 class PagodaAppTest {
 
     private PagodaApp app;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         app = new PagodaApp();
         app.start(stage);
         // 4 MiB of KV for the default model (64 KiB a block at block size 16) = 64 blocks: requests fill it visibly.
@@ -178,6 +186,31 @@ class PagodaAppTest {
             assertEquals(Phase.STOPPED, app.serverModel().phaseProperty().get());
             assertFalse(app.server().running().isPresent());
         }
+    }
+
+    @Test
+    void theScreenshotTourWritesOnePngPerTab(@TempDir Path dir) throws Exception {
+        List<Path> pngs = ScreenshotTour.capture(app, stage, dir, new ScreenshotTour.Workload(3, 16, 4));
+        assertEquals(List.of("pagoda-server.png", "pagoda-kv-cache.png", "pagoda-batch.png"),
+                pngs.stream().map(p -> p.getFileName().toString()).toList());
+        for (Path png : pngs) {
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals((int) stage.getScene().getWidth(), image.getWidth(), png.toString());
+            assertEquals((int) stage.getScene().getHeight(), image.getHeight(), png.toString());
+        }
+        // Inside the canvas the map paints only the fixed colours and request colours: some pixel must be a request's.
+        BufferedImage kv = ImageIO.read(pngs.get(1).toFile());
+        javafx.geometry.Bounds canvas = onFx(() -> app.kvView().lookup("#kvCanvas").localToScene(
+                app.kvView().lookup("#kvCanvas").getBoundsInLocal()));
+        java.util.Set<Integer> fixed = java.util.Set.of(OwnerColors.FREE, OwnerColors.CACHED_FREE,
+                OwnerColors.SHARED_MARK, OwnerColors.BACKGROUND);
+        int requestPixels = 0;
+        for (int y = (int) canvas.getMinY() + 1; y < (int) canvas.getMaxY() - 1; y++) {
+            for (int x = (int) canvas.getMinX() + 1; x < (int) canvas.getMaxX() - 1; x++) {
+                if (!fixed.contains(kv.getRGB(x, y))) requestPixels++;
+            }
+        }
+        assertTrue(requestPixels > 0, "no request-coloured block in the KV cache screenshot");
     }
 
     private static int heldOwners(KvSnapshot s) {
