@@ -3,7 +3,12 @@ package dev.pagoda.gui;
 import dev.pagoda.engine.api.EngineState;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.core.LocalEngine;
+import dev.pagoda.catalog.discovery.HubCache;
+import dev.pagoda.catalog.discovery.ModelDiscovery;
+import dev.pagoda.catalog.synthetic.DefaultModel;
 import dev.pagoda.gui.kv.KvCacheView;
+import dev.pagoda.gui.models.ModelsView;
+import dev.pagoda.gui.models.ModelsViewModel;
 import dev.pagoda.gui.kv.KvCacheViewModel;
 import dev.pagoda.gui.kv.TeachingControls;
 import dev.pagoda.gui.server.EmbeddedServer;
@@ -13,6 +18,8 @@ import dev.pagoda.gui.throughput.StepRecorder;
 import dev.pagoda.gui.throughput.ThroughputView;
 import dev.pagoda.gui.throughput.ThroughputViewModel;
 import dev.pagoda.webapi.server.PagodaServer;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +46,7 @@ public class PagodaApp extends Application {
     private KvCacheView kvView;
     private ThroughputViewModel batchModel;
     private ThroughputView batchView;
+    private ModelsViewModel modelsModel;
 
     @Override
     public void start(Stage stage) {
@@ -55,18 +63,25 @@ public class PagodaApp extends Application {
             if (phase == ServerViewModel.Phase.RUNNING) engine().ifPresent(e -> e.addStepListener(recorder));
         });
 
+        // The HF hub cache and the folder the default model is written to.
+        List<Path> modelRoots = List.of(HubCache.defaultLocation(System.getenv(), Path.of(System.getProperty("user.home"))),
+                DefaultModel.defaultCacheRoot());
+        modelsModel = new ModelsViewModel(new ModelDiscovery(), modelRoots, background, serverModel.modelProperty()::set);
+        Tab modelsTab = new Tab("Models", new ModelsView(modelsModel));
+        modelsTab.setId("modelsTab");
         Tab serverTab = new Tab("Server", new ServerView(serverModel));
         serverTab.setId("serverTab");
         Tab kvTab = new Tab("KV cache", kvView);
         kvTab.setId("kvTab");
         Tab batchTab = new Tab("Batch", batchView);
         batchTab.setId("batchTab");
-        TabPane tabs = new TabPane(serverTab, kvTab, batchTab);
+        TabPane tabs = new TabPane(serverTab, modelsTab, kvTab, batchTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
         stage.setTitle("Pagoda");
         stage.setScene(new Scene(tabs, 1100, 700));
         stage.show();
+        modelsModel.scan();
     }
 
     private Optional<InferenceEngine> engine() {
@@ -96,4 +111,5 @@ public class PagodaApp extends Application {
     public EmbeddedServer server() { return server; }
     public KvCacheView kvView() { return kvView; }
     public ThroughputViewModel batchModel() { return batchModel; }
+    public ModelsViewModel modelsModel() { return modelsModel; }
 }

@@ -191,7 +191,7 @@ class PagodaAppTest {
     @Test
     void theScreenshotTourWritesOnePngPerTab(@TempDir Path dir) throws Exception {
         List<Path> pngs = ScreenshotTour.capture(app, stage, dir, new ScreenshotTour.Workload(3, 16, 4));
-        assertEquals(List.of("pagoda-server.png", "pagoda-kv-cache.png", "pagoda-batch.png"),
+        assertEquals(List.of("pagoda-server.png", "pagoda-models.png", "pagoda-kv-cache.png", "pagoda-batch.png"),
                 pngs.stream().map(p -> p.getFileName().toString()).toList());
         for (Path png : pngs) {
             BufferedImage image = ImageIO.read(png.toFile());
@@ -199,7 +199,7 @@ class PagodaAppTest {
             assertEquals((int) stage.getScene().getHeight(), image.getHeight(), png.toString());
         }
         // Inside the canvas the map paints only the fixed colours and request colours: some pixel must be a request's.
-        BufferedImage kv = ImageIO.read(pngs.get(1).toFile());
+        BufferedImage kv = ImageIO.read(dir.resolve("pagoda-kv-cache.png").toFile());
         javafx.geometry.Bounds canvas = onFx(() -> app.kvView().lookup("#kvCanvas").localToScene(
                 app.kvView().lookup("#kvCanvas").getBoundsInLocal()));
         java.util.Set<Integer> fixed = java.util.Set.of(OwnerColors.FREE, OwnerColors.CACHED_FREE,

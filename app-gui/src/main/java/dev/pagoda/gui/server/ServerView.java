@@ -21,6 +21,7 @@ public final class ServerView extends GridPane {
         setPadding(new Insets(12));
 
         int row = 0;
+        row = field(row, "Model (empty = embedded default; pick one in Models)", "model", vm.modelProperty(), new TextField());
         row = field(row, "Host", "host", vm.hostProperty(), new TextField());
         row = field(row, "Port (0 = any free)", "port", vm.portProperty(), new TextField());
         row = field(row, "API key (empty = none)", "apiKey", vm.apiKeyProperty(), new PasswordField());

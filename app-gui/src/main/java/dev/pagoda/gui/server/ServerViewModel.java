@@ -25,6 +25,7 @@ public final class ServerViewModel {
     private final Executor background;
     private final Consumer<String> errors;
 
+    private final StringProperty model = new SimpleStringProperty();
     private final StringProperty host = new SimpleStringProperty();
     private final StringProperty port = new SimpleStringProperty();
     private final StringProperty apiKey = new SimpleStringProperty();
@@ -47,28 +48,32 @@ public final class ServerViewModel {
     }
 
     private void load(ServerSettings s) {
-        host.set(s.host());
-        port.set(Integer.toString(s.port()));
-        apiKey.set(s.apiKey());
-        maxModelLen.set(s.maxModelLen() == null ? "" : Integer.toString(s.maxModelLen()));
-        blockSize.set(Integer.toString(s.blockSize()));
-        maxNumSeqs.set(Integer.toString(s.maxNumSeqs()));
-        kvCacheMiB.set(Long.toString(s.kvCacheMiB()));
-        prefixCaching.set(s.prefixCaching());
+        model.set(s.model() == null ? "" : s.model());
+        host.set(s.listen().host());
+        port.set(Integer.toString(s.listen().port()));
+        apiKey.set(s.listen().apiKey());
+        maxModelLen.set(s.engine().maxModelLen() == null ? "" : Integer.toString(s.engine().maxModelLen()));
+        blockSize.set(Integer.toString(s.engine().blockSize()));
+        maxNumSeqs.set(Integer.toString(s.engine().maxNumSeqs()));
+        kvCacheMiB.set(Long.toString(s.engine().kvCacheMiB()));
+        prefixCaching.set(s.engine().prefixCaching());
     }
 
     /** The form parsed; each bad field gets an error naming it. */
     public ServerSettings settings() {
         String len = maxModelLen.get() == null ? "" : maxModelLen.get().strip();
         return new ServerSettings(
-                host.get() == null ? "" : host.get().strip(),
-                parseInt("Port", port.get()),
-                apiKey.get() == null ? "" : apiKey.get().strip(),
-                len.isEmpty() ? null : parseInt("Max model length", len),
-                parseInt("Block size", blockSize.get()),
-                parseInt("Max sequences", maxNumSeqs.get()),
-                prefixCaching.get(),
-                parseInt("KV cache (MiB)", kvCacheMiB.get()));
+                model.get() == null ? null : model.get().strip(),
+                new ServerSettings.Listen(
+                        host.get() == null ? "" : host.get().strip(),
+                        parseInt("Port", port.get()),
+                        apiKey.get() == null ? "" : apiKey.get().strip()),
+                new ServerSettings.EngineLimits(
+                        len.isEmpty() ? null : parseInt("Max model length", len),
+                        parseInt("Block size", blockSize.get()),
+                        parseInt("Max sequences", maxNumSeqs.get()),
+                        prefixCaching.get(),
+                        parseInt("KV cache (MiB)", kvCacheMiB.get())));
     }
 
     private static int parseInt(String field, String text) {
@@ -131,6 +136,8 @@ public final class ServerViewModel {
         background.execute(task);
     }
 
+    /** A model folder or .gguf file; empty for the embedded default model. */
+    public StringProperty modelProperty() { return model; }
     public StringProperty hostProperty() { return host; }
     public StringProperty portProperty() { return port; }
     public StringProperty apiKeyProperty() { return apiKey; }

@@ -36,7 +36,7 @@ class EmbeddedServerTest {
         }, (engine, options) -> {
             throw new RuntimeException("wrapper", new java.net.BindException("Address already in use"));
         });
-        ServerSettings settings = new ServerSettings("127.0.0.1", 0, "", 256, 8, 4, false, 2);
+        ServerSettings settings = new ServerSettings(null, new ServerSettings.Listen("127.0.0.1", 0, ""), new ServerSettings.EngineLimits(256, 8, 4, false, 2));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> server.start(settings));
         assertEquals("cannot listen on 127.0.0.1:0: Address already in use", e.getMessage());
         assertEquals(List.of("close"), calls);
@@ -58,7 +58,7 @@ class EmbeddedServerTest {
             }, (engine, options) -> {
                 throw new AssertionError("unreachable");
             });
-            ServerSettings settings = new ServerSettings("127.0.0.1", taken.getLocalPort(), "", null, 16, 4, true, 2);
+            ServerSettings settings = new ServerSettings(null, new ServerSettings.Listen("127.0.0.1", taken.getLocalPort(), ""), new ServerSettings.EngineLimits(null, 16, 4, true, 2));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> server.start(settings));
             assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "), e.getMessage());
         }
@@ -94,6 +94,11 @@ class EmbeddedServerTest {
         assertEquals(ServerViewModel.Phase.STOPPED, vm.phaseProperty().get());
         vm.maxModelLenProperty().set("  ");
         vm.portProperty().set("0");
-        assertNull(vm.settings().maxModelLen(), "blank max model length means the model's own");
+        assertNull(vm.settings().engine().maxModelLen(), "blank max model length means the model's own");
+        vm.modelProperty().set(" /models/x.gguf ");
+        assertEquals("/models/x.gguf", vm.settings().model());
+        assertEquals("/models/x.gguf", vm.settings().engineConfig().model());
+        vm.modelProperty().set("");
+        assertNull(vm.settings().engineConfig().model(), "empty means the embedded default model");
     }
 }
