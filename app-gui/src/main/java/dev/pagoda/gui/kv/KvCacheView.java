@@ -39,6 +39,8 @@ public final class KvCacheView extends BorderPane {
     private BlockRaster raster;
     private WritableImage image;
     private boolean dirty;
+    private boolean textStale;
+    private long lastTextNanos = Long.MIN_VALUE / 2;
 
     /**
      * @param states the engine's latest state, or null while no engine runs
@@ -82,7 +84,7 @@ public final class KvCacheView extends BorderPane {
         timer = new AnimationTimer() {
             @Override
             public void handle(long now) {
-                frame();
+                frame(now);
             }
         };
         // Runs only while the view is in a window, and stops with it.
@@ -107,7 +109,7 @@ public final class KvCacheView extends BorderPane {
     }
 
     /** One frame: take the latest snapshot if new, repaint if anything changed. */
-    void frame() {
+    void frame(long now) {
         boolean changed = vm.update(states.get());
         if (vm.snapshot() == null) return;
         int w = (int) canvas.getWidth();
@@ -118,21 +120,32 @@ public final class KvCacheView extends BorderPane {
             image = new WritableImage(w, h);
             changed = true;
         }
-        if (!changed && !dirty) return;
+        if (!changed && !dirty) {
+            if (textStale) refreshText(now);
+            return;
+        }
         dirty = false;
         raster.paint(vm);
         image.getPixelWriter().setPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), raster.pixels(), 0, w);
         canvas.getGraphicsContext2D().drawImage(image, 0, 0);
-        refreshText();
+        refreshText(now);
     }
 
-    private void refreshText() {
+    private void refreshText(long now) {
+        // An engine steps far faster than anyone reads: rebuilding the request table and relaying out the
+        // labels on every step is wasted work, so the text follows the map at most 5 times a second.
+        if (now - lastTextNanos < 200_000_000L) {
+            textStale = true;
+            return;
+        }
+        lastTextNanos = now;
+        textStale = false;
         step.setText("step " + vm.stepIndex() + " · " + vm.numBlocks() + " blocks of " + vm.snapshot().blockSize() + " tokens");
         int[] counts = vm.countsByKind();
         for (CellKind k : CellKind.values()) legendCounts[k.ordinal()].setText(LEGEND_NAMES[k.ordinal()] + ": " + counts[k.ordinal()]);
-        StringBuilder text = new StringBuilder("request: physical blocks\n");
+        StringBuilder text = new StringBuilder("request: physical blocks (ascending ids)\n");
         for (Map.Entry<String, int[]> e : vm.blocksByRequest().entrySet()) {
-            text.append(e.getKey()).append(": ").append(java.util.Arrays.toString(e.getValue())).append('\n');
+            text.append(e.getKey()).append(": ").append(BlockRanges.format(e.getValue())).append('\n');
         }
         requests.setText(text.toString());
     }
