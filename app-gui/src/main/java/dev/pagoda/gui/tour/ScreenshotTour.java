@@ -1,0 +1,166 @@
+package dev.pagoda.gui.tour;
+
+import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.gui.PagodaApp;
+import dev.pagoda.gui.server.ServerViewModel.Phase;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.scene.control.TabPane;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+
+/**
+ * Writes a PNG of every tab while a workload runs: starts the embedded default model and server as
+ * the Server tab would, sends concurrent completions over HTTP, pauses the engine once requests
+ * hold blocks (so the shots show a busy cache), then snapshots each tab.
+ *
+ * <p>Usage: {@code ScreenshotTour <output folder>}; headless with the flags of
+ * {@link dev.pagoda.gui.bench.KvFrameBenchmark}.
+ */
+public final class ScreenshotTour {
+
+    private ScreenshotTour() {}
+
+    /**
+     * What runs while the shots are taken.
+     *
+     * @param requests          concurrent completions
+     * @param maxTokens         tokens each generates
+     * @param stepsBeforeShots  engine steps to run before pausing, so the Batch chart has history
+     */
+    public record Workload(int requests, int maxTokens, long stepsBeforeShots) {
+        /** Six requests overflow the 64-block cache a little: the shots may show preemption. */
+        public static final Workload README = new Workload(6, 120, 40);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: ScreenshotTour <output folder>");
+            System.exit(2);
+        }
+        CountDownLatch started = new CountDownLatch(1);
+        Platform.startup(started::countDown);
+        started.await();
+        PagodaApp app = new PagodaApp();
+        Stage stage = onFx(() -> {
+            Stage s = new Stage();
+            app.start(s);
+            return s;
+        });
+        try {
+            for (Path png : capture(app, stage, Path.of(args[0]), Workload.README)) System.out.println("wrote " + png);
+        } finally {
+            onFx(() -> {
+                app.stop();
+                return null;
+            });
+            Platform.exit();
+        }
+    }
+
+    /** Runs the tour on a shown app; call off the FX thread. Returns the PNGs written, one per tab. */
+    public static List<Path> capture(PagodaApp app, Stage stage, Path outDir, Workload workload) throws Exception {
+        Files.createDirectories(outDir);
+        onFx(() -> {
+            app.serverModel().portProperty().set("0");
+            app.serverModel().kvCacheMiBProperty().set("4"); // 64 blocks: a legible, busy map
+            app.serverModel().start();
+            return null;
+        });
+        waitUntil("the server to start", () -> onFx(() -> app.serverModel().phaseProperty().get() == Phase.RUNNING));
+        InferenceEngine engine = app.server().running().orElseThrow().engine();
+        int port = app.server().running().orElseThrow().server().port();
+
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        for (int i = 0; i < workload.requests(); i++) {
+            String prompt = "Request " + i + " shares this opening sentence with every other request, then goes its own way "
+                    + "x".repeat(i * 7);
+            String body = "{\"model\":\"" + engine.model().servedName() + "\",\"prompt\":\"" + prompt
+                    + "\",\"max_tokens\":" + workload.maxTokens() + ",\"temperature\":0}";
+            replies.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        // Some decode steps in, so the Batch chart has history; through the panel's own Pause button logic.
+        waitUntil("the workload to get going", () -> engine.state().totals().steps() >= workload.stepsBeforeShots()
+                || replies.stream().allMatch(CompletableFuture::isDone));
+        onFx(() -> {
+            app.controls().pause();
+            return null;
+        });
+        waitUntil("the engine to pause", () -> onFx(() -> app.controls().pausedProperty().get()));
+        List<Path> written = new ArrayList<>();
+        try {
+            TabPane tabs = (TabPane) stage.getScene().getRoot();
+            for (int i = 0; i < tabs.getTabs().size(); i++) {
+                int index = i;
+                String name = onFx(() -> {
+                    tabs.getSelectionModel().select(index);
+                    return tabs.getTabs().get(index).getText();
+                });
+                Thread.sleep(300); // a few frames: the tab's AnimationTimer draws the paused engine's state
+                WritableImage shot = onFx(() -> stage.getScene().snapshot(null));
+                Path png = outDir.resolve("pagoda-" + name.toLowerCase().replace(' ', '-') + ".png");
+                writePng(shot, png);
+                written.add(png);
+            }
+        } finally {
+            onFx(() -> {
+                app.controls().resume();
+                return null;
+            });
+        }
+        for (CompletableFuture<HttpResponse<String>> reply : replies) reply.get(120, TimeUnit.SECONDS);
+        return written;
+    }
+
+    private static void writePng(WritableImage image, Path png) throws IOException {
+        int w = (int) image.getWidth();
+        int h = (int) image.getHeight();
+        int[] argb = new int[w * h];
+        image.getPixelReader().getPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), argb, 0, w);
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        out.setRGB(0, 0, w, h, argb, 0, w);
+        if (!ImageIO.write(out, "png", png.toFile())) throw new IOException("no PNG writer for " + png);
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitUntil(String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    private static <T> T onFx(Callable<T> work) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(60, TimeUnit.SECONDS);
+    }
+}
