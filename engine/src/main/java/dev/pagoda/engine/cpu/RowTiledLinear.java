@@ -42,6 +42,8 @@ abstract class RowTiledLinear implements Linear {
     private static final int MIN_ROWS_PER_CHUNK = 16;
 
     protected final MemorySegment weight; // (outF, rowBytes) raw rows in the type's block layout
+    private final MemorySegment stored; // the weight as it was handed in; its scope guards `weight`
+    private final String name;
     protected final long rowBytes;
     protected final int inF;
     protected final int outF;
@@ -58,6 +60,8 @@ abstract class RowTiledLinear implements Linear {
 
     RowTiledLinear(LinearShape shape, Parallel parallel) {
         this.weight = shape.weight();
+        this.stored = shape.stored();
+        this.name = shape.name();
         this.inF = shape.inFeatures();
         this.outF = shape.outFeatures();
         this.rowBytes = shape.rowBytes();
@@ -80,6 +84,9 @@ abstract class RowTiledLinear implements Linear {
         if (tokens < 1 || tokens > maxTokens) {
             throw new IllegalArgumentException(
                     "tokens must be in [1, " + maxTokens + "] (maxTokens of this layer), got " + tokens);
+        }
+        if (!stored.scope().isAlive()) {
+            throw new IllegalStateException("linear weight " + name + " was closed (its file or arena is gone)");
         }
         requireBytes("in", in, (long) tokens * inF);
         requireBytes("out", out, (long) tokens * outF);
