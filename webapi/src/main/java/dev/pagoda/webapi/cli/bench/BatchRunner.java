@@ -42,7 +42,7 @@ final class BatchRunner {
         try (ExecutorService drains = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<long[]>> counts = new ArrayList<>(prompts.length);
             // vLLM's LLM.generate queues every request before the first step; pausing the loop
-            // does the same here, so the first step does not run a partial batch.
+            // comes close (a submission racing the loop's command drain may still land a step later).
             engine.pause();
             long start = System.nanoTime();
             try {

@@ -123,6 +123,8 @@ class BenchCommandsTest {
         assertEquals(decodeSteps, st.get("decode_steps").asLong());
         assertEquals(prefillSteps, st.get("prefill_steps").asLong());
         assertEquals(promptTokens, st.get("prefill_tokens").asLong());
+        // every output token but each request's first (sampled after its prefill) is a decode token
+        assertEquals(engine.tokensEmitted() - prompts, st.get("decode_tokens").asLong());
         assertEquals(DECODE_NANOS / 1e6, st.get("mean_decode_step_ms").asDouble(), 1e-12);
         assertEquals(PREFILL_NANOS / 1e6, st.get("mean_prefill_step_ms").asDouble(), 1e-12);
     }
@@ -170,6 +172,7 @@ class BenchCommandsTest {
         JsonNode st = r.get("steps");
         assertEquals(iters, st.get("prefill_steps").asInt());
         assertEquals(iters * (outputLen - 1), st.get("decode_steps").asInt());
+        assertEquals((long) iters * (outputLen - 1) * batch, st.get("decode_step_tokens").asLong());
         assertEquals((long) iters * (outputLen - 1) * batch, st.get("decode_tokens").asLong());
         assertEquals(DECODE_NANOS / 1e6, st.get("mean_decode_step_ms").asDouble(), 1e-12);
         assertTrue(run.out().contains(String.format(java.util.Locale.ROOT, "Decode step (batch %d): mean %.3f ms", batch,

