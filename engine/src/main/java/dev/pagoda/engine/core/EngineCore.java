@@ -143,7 +143,7 @@ final class EngineCore implements AutoCloseable {
     }
 
     EngineState state() {
-        return new EngineState(lastStep, scheduler.kvSnapshot(), totals.snapshot());
+        return new EngineState(lastStep, scheduler.kvSnapshot(), totals.snapshot(), scheduler.queueCounts());
     }
 
     private static ModelRunnerOutput failingEverySequence(SchedulerOutput step, String message) {

@@ -264,11 +264,15 @@ public final class Scheduler {
         for (ScheduledSequence s : step.sequences()) {
             tokens.add(new StepStats.ScheduledTokens(s.requestId(), s.decode() ? 0 : s.numTokens(), s.decode() ? 1 : 0));
         }
+        return new StepStats(step.stepIndex(), wallTimeNanos, tokens, queueCounts(),
+                kv.usage(), step.prefixCache(), step.preemptions());
+    }
+
+    /** Requests running and waiting now (aborts between steps change these without a step). */
+    public StepStats.QueueCounts queueCounts() {
         int preempted = 0;
         for (Request r : waiting) if (r.status() == RequestStatus.PREEMPTED) preempted++;
-        return new StepStats(step.stepIndex(), wallTimeNanos, tokens,
-                new StepStats.QueueCounts(running.size(), waiting.size(), preempted),
-                kv.usage(), step.prefixCache(), step.preemptions());
+        return new StepStats.QueueCounts(running.size(), waiting.size(), preempted);
     }
 
     public KvSnapshot kvSnapshot() {

@@ -329,4 +329,25 @@ class LocalEngineBehaviourTest {
             assertNotEquals(3, seen.size());
         }
     }
+
+    @Test
+    void anAbortBetweenStepsShowsInTheCurrentQueueCountsAtOnce() throws InterruptedException {
+        // /metrics reads these: a client that hangs up while the engine then idles must not stay "running".
+        try (LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build())) {
+            engine.pause();
+            RequestStream stream = engine.submit(EngineHarness.request("dropped", prompt(11, 6), EngineHarness.greedy(50)));
+            engine.step();
+            assertEquals(1, engine.state().queues().running());
+            stream.close(); // the client goes away; no further step runs while paused
+            EngineHarness.Result r = EngineHarness.collect(stream, 1);
+            assertEquals(FinishReason.ABORT, r.reasons().get(0));
+            // The state is refreshed right after the abort is handled (just after its event is sent).
+            for (int i = 0; i < 500 && engine.state().queues().running() != 0; i++) Thread.sleep(10);
+            assertEquals(1, engine.state().lastStep().queues().running(), "the last step's own counts are history");
+            assertEquals(0, engine.state().queues().running(), "the current counts are not, though no step ran");
+            assertEquals(0, engine.state().queues().waiting());
+            KvSnapshot kv = engine.state().kvSnapshot();
+            assertEquals(0, kv.count(KvSnapshot.BlockState.HELD), "and its blocks are back without a step");
+        }
+    }
 }

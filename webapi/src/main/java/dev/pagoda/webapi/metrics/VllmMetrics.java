@@ -48,9 +48,9 @@ public final class VllmMetrics {
         this.modelName = model.servedName();
 
         gauge("vllm:num_requests_running", "Number of requests in model execution batches.",
-                s -> s.lastStep() == null ? 0 : s.lastStep().queues().running());
+                s -> s.queues().running());
         gauge("vllm:num_requests_waiting", "Number of requests waiting to be processed.",
-                s -> s.lastStep() == null ? 0 : s.lastStep().queues().waiting());
+                s -> s.queues().waiting());
         // From the snapshot rather than the last step: it is what the blocks hold now.
         gauge("vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.",
                 s -> s.kvSnapshot() == null ? 0 : s.kvSnapshot().usage());
