@@ -31,7 +31,7 @@ public final class DefaultModel {
 
     /** hidden 256, 4 layers, 8 heads, 4 KV heads, head_dim 32, intermediate 768: ~3.5M parameters, 14 MB. */
     public static final Variant VARIANT = new Variant(
-            Architecture.LLAMA, DType.F32, false, true, 2026, new Shape(256, 4, 8, 4, 32, 32, 768));
+            Architecture.LLAMA, DType.F32, false, false, 2026, new Shape(256, 4, 8, 4, 32, 32, 768));
 
     /** Bump when the synthetic generator changes what it writes, so caches of the old bytes are not reused. */
     private static final int GENERATOR_VERSION = 1;
