@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pagoda.catalog.tokenizer.ByteLevelAlphabet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,7 +79,6 @@ public final class SyntheticTokenizer {
     /** BPE tokens (bytes + merges); with the 5 special tokens the vocabulary is 512. */
     public static final int BPE_VOCAB_TARGET = 507;
 
-    private static final char[] BYTE_TO_CHAR = byteToUnicode();
 
     private final List<String> vocab;         // id -> token text (byte-level alphabet)
     private final List<String[]> merges;      // rank -> pair
@@ -97,7 +97,7 @@ public final class SyntheticTokenizer {
         List<String> vocab = new ArrayList<>();
         Map<String, Integer> ids = new HashMap<>();
         for (int b = 0; b < 256; b++) {
-            String s = String.valueOf(BYTE_TO_CHAR[b]);
+            String s = String.valueOf(ByteLevelAlphabet.charOf((byte) b));
             ids.put(s, vocab.size());
             vocab.add(s);
         }
@@ -165,7 +165,7 @@ public final class SyntheticTokenizer {
     public static List<String> symbols(String piece) {
         byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
         List<String> out = new ArrayList<>(bytes.length);
-        for (byte b : bytes) out.add(String.valueOf(BYTE_TO_CHAR[b & 0xFF]));
+        for (byte b : bytes) out.add(String.valueOf(ByteLevelAlphabet.charOf(b)));
         return out;
     }
 
@@ -299,17 +299,5 @@ public final class SyntheticTokenizer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** GPT-2's reversible map from bytes to printable unicode characters. */
-    static char[] byteToUnicode() {
-        char[] map = new char[256];
-        boolean[] printable = new boolean[256];
-        for (int b = '!'; b <= '~'; b++) printable[b] = true;
-        for (int b = 0xA1; b <= 0xAC; b++) printable[b] = true;
-        for (int b = 0xAE; b <= 0xFF; b++) printable[b] = true;
-        int next = 256;
-        for (int b = 0; b < 256; b++) map[b] = printable[b] ? (char) b : (char) next++;
-        return map;
     }
 }
