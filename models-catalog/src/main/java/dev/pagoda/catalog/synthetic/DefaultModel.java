@@ -6,13 +6,9 @@ import dev.pagoda.catalog.synthetic.SyntheticModels.Variant;
 import dev.pagoda.catalog.tensor.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The model Pagoda serves when none is named, so that {@code ./pagoda} works on a fresh machine
@@ -62,26 +58,16 @@ public final class DefaultModel {
             try {
                 SyntheticModels.write(VARIANT, tmp);
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                // Another process finished first (or the file system cannot move atomically and
-                // one exists): theirs is identical by construction.
-                if (!Files.isRegularFile(dir.resolve("config.json"))) throw e;
             } catch (IOException e) {
-                if (Files.isRegularFile(dir.resolve("config.json"))) return dir; // lost a race to a same-content writer
-                throw e;
+                // Another process moved its copy into place first (or the file system cannot move
+                // atomically and a copy exists): theirs is identical by construction.
+                if (!Files.isRegularFile(dir.resolve("config.json"))) throw e;
             } finally {
-                deleteTree(tmp);
+                SyntheticModels.deleteTree(tmp);
             }
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the default model under " + cacheRoot + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

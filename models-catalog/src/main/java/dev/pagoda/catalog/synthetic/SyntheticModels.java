@@ -208,7 +208,9 @@ public final class SyntheticModels {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a temporary folder and everything in it; a folder already gone (moved into place) is fine. */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         } catch (IOException e) {
