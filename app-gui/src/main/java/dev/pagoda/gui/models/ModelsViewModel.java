@@ -127,7 +127,11 @@ public final class ModelsViewModel {
         Object spec = specs.get(model.path());
         if (spec instanceof String reason) return reason;
         if (spec == null) return "–";
-        return fit(model).map(ModelFit::summary).orElse("no memory formula for weights stored as " + model.dtype());
+        try {
+            return fit(model).map(ModelFit::summary).orElse("no memory formula for weights stored as " + model.dtype());
+        } catch (IllegalArgumentException e) { // a half-typed Server tab setting: the plan waits for a valid one
+            return "no plan: " + e.getMessage();
+        }
     }
 
     /** Hands {@code model} to the Server tab; it is loaded on the next Start. */
