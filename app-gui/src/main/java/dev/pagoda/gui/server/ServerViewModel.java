@@ -167,7 +167,7 @@ public final class ServerViewModel {
         task.setOnFailed(e -> {
             unbindProgress();
             phase.set(Phase.STOPPED);
-            if (task.getException() instanceof CancellationException) {
+            if (cancelled.get() || task.getException() instanceof CancellationException) { // nobody waits for its reason
                 progressMessage.set("start cancelled");
                 return;
             }
