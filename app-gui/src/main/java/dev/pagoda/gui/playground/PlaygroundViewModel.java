@@ -85,13 +85,6 @@ public final class PlaygroundViewModel {
         messages.add(new ChatTurn("user", text));
         InferenceEngine e = target.get();
         String requestId = "playground-" + ids.incrementAndGet();
-        int[] prompt;
-        try {
-            prompt = promptTokens(e.model(), messages);
-        } catch (RuntimeException ex) {
-            errors.accept("Playground: " + ex.getMessage());
-            return;
-        }
         conversation.add(new ChatTurn("user", text));
         input.set("");
         synchronized (streamed) {
@@ -103,6 +96,8 @@ public final class PlaygroundViewModel {
         Task<String> task = new Task<>() {
             @Override
             protected String call() throws InterruptedException {
+                // Rendering a long conversation and tokenizing it is real work: here, not on the FX thread.
+                int[] prompt = promptTokens(e.model(), messages);
                 try (RequestStream stream = e.submit(new GenerationRequest(requestId, prompt, params))) {
                     StreamEvent event;
                     while ((event = stream.next()) != null) {
@@ -123,7 +118,16 @@ public final class PlaygroundViewModel {
         task.setOnSucceeded(ev -> finish(task.getValue()));
         task.setOnFailed(ev -> {
             String partial = pull();
-            finish(partial);
+            if (partial.isEmpty()) {
+                // Nothing came back (no template, a refused prompt): the message goes back to the input box.
+                conversation.removeLast();
+                input.set(text);
+                reply.set("");
+                currentRequest = null;
+                busy.set(false);
+            } else {
+                finish(partial);
+            }
             errors.accept("Playground: the reply failed: " + task.getException().getMessage());
         });
         background.execute(task);
