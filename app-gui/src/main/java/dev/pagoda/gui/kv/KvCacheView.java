@@ -153,6 +153,12 @@ public final class KvCacheView extends BorderPane {
                     .append(BlockRanges.format(e.getValue())).append('\n');
         }
         requests.setText(text.toString());
+        // The hovered block's owners and tokens change with the steps even when the mouse rests.
+        if (hoveredBlock >= 0) {
+            int block = hoveredBlock;
+            hoveredBlock = -1;
+            showBlock(block);
+        }
     }
 
     private void showHover(double x, double y) {

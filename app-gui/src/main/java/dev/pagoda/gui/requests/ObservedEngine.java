@@ -61,7 +61,11 @@ public final class ObservedEngine implements InferenceEngine {
 
         @Override
         public void close() {
-            stream.close();
+            try {
+                stream.close();
+            } finally {
+                log.closed(stream.requestId());
+            }
         }
     }
 

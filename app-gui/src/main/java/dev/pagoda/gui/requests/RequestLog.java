@@ -82,6 +82,18 @@ public final class RequestLog {
         version++;
     }
 
+    /**
+     * The consumer closed the stream. Before its last event that means it gave up (a client that
+     * went away): the engine aborts the request and nobody reads the abort event, so the row ends here.
+     */
+    public synchronized void closed(String requestId) {
+        Row row = rows.get(requestId);
+        if (row == null || row.finished) return;
+        row.finished = true;
+        row.status = "abort (stream closed by its reader)";
+        version++;
+    }
+
     private static String finishReason(StreamEvent event) {
         for (SampleDelta d : event.deltas()) if (d.finishReason() != null) return d.finishReason().apiName();
         return "finished";

@@ -54,6 +54,21 @@ class RequestLogTest {
     }
 
     @Test
+    void aStreamClosedBeforeItsLastEventEndsItsRowAsAbortedAndAFinishedRowStaysAsItIs() {
+        RequestLog log = new RequestLog(10, () -> 0);
+        log.submitted("gone", 4);
+        log.event(tokens("gone", 2));
+        log.closed("gone");
+        assertEquals(new RequestLogEntry("gone", 4, 2, 0.0, "abort (stream closed by its reader)", true), log.entries().getFirst());
+        log.submitted("done", 4);
+        log.event(last("done", 1, FinishReason.STOP, new Usage(4, 1, 0), new RequestTimings(0, 1, 2, 3), null));
+        RequestLogEntry before = log.entries().get(1);
+        log.closed("done");
+        assertEquals(before, log.entries().get(1));
+        assertEquals("stop", before.status());
+    }
+
+    @Test
     void theOldestRowsGoBeyondCapacity() {
         RequestLog log = new RequestLog(3, () -> 0);
         for (int i = 0; i < 5; i++) log.submitted("r" + i, i + 1);
