@@ -11,6 +11,12 @@ import dev.pagoda.gui.models.ModelsView;
 import dev.pagoda.gui.models.ModelsViewModel;
 import dev.pagoda.gui.kv.KvCacheViewModel;
 import dev.pagoda.gui.kv.TeachingControls;
+import dev.pagoda.gui.models.PlanInputs;
+import dev.pagoda.gui.playground.PlaygroundView;
+import dev.pagoda.gui.playground.PlaygroundViewModel;
+import dev.pagoda.gui.requests.ObservedEngine;
+import dev.pagoda.gui.requests.RequestLog;
+import dev.pagoda.gui.requests.RequestLogViewModel;
 import dev.pagoda.gui.server.EmbeddedServer;
 import dev.pagoda.gui.server.ServerView;
 import dev.pagoda.gui.server.ServerViewModel;
@@ -31,13 +37,17 @@ import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
 
 /**
- * The control panel: the Server tab starts the embedded engine and OpenAI server, the KV cache tab
- * shows its blocks live, the Batch tab each step's tokens. Closing the window stops the server, then
- * the engine.
+ * The control panel: the Server tab starts the embedded engine and OpenAI server and logs its
+ * requests, the Models tab lists local models with their memory plans and loads one, the KV cache
+ * tab shows the blocks live, the Batch tab each step's tokens and the latency charts, the
+ * Playground chats with the model. Closing the window stops the server, then the engine.
  */
 public class PagodaApp extends Application {
 
-    private final EmbeddedServer server = new EmbeddedServer(LocalEngine::start, PagodaServer::start);
+    /** The latest 500 requests' streams, as their consumers (HTTP handlers, the playground) read them. */
+    private final RequestLog requestLog = new RequestLog(500, System::nanoTime);
+    private final EmbeddedServer server = new EmbeddedServer(
+            config -> new ObservedEngine(LocalEngine.start(config), requestLog), PagodaServer::start);
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().name("pagoda-gui-task-", 0).daemon().factory());
     private ServerViewModel serverModel;
@@ -47,17 +57,24 @@ public class PagodaApp extends Application {
     private ThroughputViewModel batchModel;
     private ThroughputView batchView;
     private ModelsViewModel modelsModel;
+    private ServerView serverView;
+    private RequestLogViewModel requestLogModel;
+    private PlaygroundViewModel playgroundModel;
+    private PlaygroundView playgroundView;
 
     @Override
     public void start(Stage stage) {
         serverModel = new ServerViewModel(server, background, this::showError);
-        kvModel = new KvCacheViewModel();
+        kvModel = new KvCacheViewModel(() -> engine().flatMap(e -> e.model().tokenizer()));
         controls = new TeachingControls(this::engine, background, this::showError);
         kvView = new KvCacheView(kvModel, controls, () -> engine().map(InferenceEngine::state).orElse(null));
         // 4096 steps queued between two frames is ~60k steps/s at 15 fps: more than any engine runs.
         StepRecorder recorder = new StepRecorder(4096, System::nanoTime);
         batchModel = new ThroughputViewModel(240, 5_000_000_000L);
-        batchView = new ThroughputView(batchModel, recorder, System::nanoTime);
+        batchView = new ThroughputView(batchModel, recorder, System::nanoTime, requestLog);
+        requestLogModel = new RequestLogViewModel(requestLog);
+        playgroundModel = new PlaygroundViewModel(this::engine, background, this::showError);
+        playgroundView = new PlaygroundView(playgroundModel);
         serverModel.phaseProperty().addListener((o, a, phase) -> {
             controls.refresh();
             if (phase == ServerViewModel.Phase.RUNNING) engine().ifPresent(e -> e.addStepListener(recorder));
@@ -66,16 +83,21 @@ public class PagodaApp extends Application {
         // The HF hub cache and the folder the default model is written to.
         List<Path> modelRoots = List.of(HubCache.defaultLocation(System.getenv(), Path.of(System.getProperty("user.home"))),
                 DefaultModel.defaultCacheRoot());
-        modelsModel = new ModelsViewModel(new ModelDiscovery(), modelRoots, background, serverModel.modelProperty()::set);
+        long ram = PlanInputs.physicalMemoryBytes();
+        modelsModel = new ModelsViewModel(new ModelDiscovery(), modelRoots, background, serverModel,
+                () -> ModelsViewModel.planInputsOf(serverModel, ram));
         Tab modelsTab = new Tab("Models", new ModelsView(modelsModel));
         modelsTab.setId("modelsTab");
-        Tab serverTab = new Tab("Server", new ServerView(serverModel));
+        serverView = new ServerView(serverModel, requestLogModel);
+        Tab serverTab = new Tab("Server", serverView);
         serverTab.setId("serverTab");
         Tab kvTab = new Tab("KV cache", kvView);
         kvTab.setId("kvTab");
         Tab batchTab = new Tab("Batch", batchView);
         batchTab.setId("batchTab");
-        TabPane tabs = new TabPane(serverTab, modelsTab, kvTab, batchTab);
+        Tab playgroundTab = new Tab("Playground", playgroundView);
+        playgroundTab.setId("playgroundTab");
+        TabPane tabs = new TabPane(serverTab, modelsTab, kvTab, batchTab, playgroundTab);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
         stage.setTitle("Pagoda");
@@ -100,6 +122,8 @@ public class PagodaApp extends Application {
     public void stop() {
         if (kvView != null) kvView.dispose();
         if (batchView != null) batchView.dispose();
+        if (serverView != null) serverView.dispose();
+        if (playgroundView != null) playgroundView.dispose();
         server.stop();
         background.shutdownNow();
     }
@@ -112,4 +136,6 @@ public class PagodaApp extends Application {
     public KvCacheView kvView() { return kvView; }
     public ThroughputViewModel batchModel() { return batchModel; }
     public ModelsViewModel modelsModel() { return modelsModel; }
+    public RequestLogViewModel requestLogModel() { return requestLogModel; }
+    public PlaygroundViewModel playgroundModel() { return playgroundModel; }
 }

@@ -2,8 +2,12 @@
  * The Pagoda control panel (JavaFX): the engine and the OpenAI server in the panel's own JVM.
  *
  * <pre>
- *  Server tab ── ServerViewModel ──Task──► EmbeddedServer.start: LocalEngine + PagodaServer
- *  Models tab ── ModelsViewModel ──Task──► ModelDiscovery.scan; "Serve this model" fills the Model field
+ *  Server tab ── ServerViewModel ──Task (progress, cancel)──► EmbeddedServer.start: ObservedEngine(LocalEngine) + PagodaServer
+ *  Models tab ── ModelsViewModel ──Task──► ModelDiscovery.scan + shapes; ModelFit = MemoryPlanner's answer;
+ *                                          Load / Unload go through the Server tab's start / stop
+ *  Playground ── PlaygroundViewModel ──Task──► chat template + tokenizer, engine.submit, stream -> text buffer
+ *
+ *  request streams (HTTP handlers, playground) ──► RequestLog ──► RequestLogViewModel, TTFT chart (per frame)
  *
  *  engine thread ──StepStats──► StepRecorder (bounded queue) ─┐
  *  engine.state() (latest EngineState, a field read) ─────────┤  once per frame, on the FX thread:

@@ -72,7 +72,7 @@ public final class KvFrameBenchmark {
             long t0 = System.nanoTime();
             vm.update(state);
             long t1 = System.nanoTime();
-            vm.blocksByRequest(); // the request table beside the map, rebuilt on every new snapshot
+            vm.blockTables(); // the block tables beside the map, rebuilt on every new snapshot
             long t1b = System.nanoTime();
             raster.paint(vm);
             long t2 = System.nanoTime();

@@ -61,6 +61,40 @@ public final class SyntheticKvSnapshots {
         String[] ids = new String[numRequests];
         for (int r = 0; r < numRequests; r++) ids[r] = "cmpl-" + seed + "-" + r;
         return new KvSnapshot(blockSize, refCounts, states, tokens,
-                new KvSnapshot.Owners(start, index.stream().mapToInt(Integer::intValue).toArray(), ids));
+                new KvSnapshot.Owners(start, index.stream().mapToInt(Integer::intValue).toArray(), ids),
+                sequences(owners, tokens, ids, blockSize, rnd));
+    }
+
+    /**
+     * Each request's block table read back from the owner lists (a shared prefix block first, then
+     * its own run in ascending ids, as they were handed out), with random token ids: its blocks' tokens
+     * plus the one sampled token not yet computed.
+     */
+    private static KvSnapshot.Sequences sequences(List<List<Integer>> owners, int[] tokens, String[] ids, int blockSize,
+                                                  SplittableRandom rnd) {
+        List<List<Integer>> tables = new ArrayList<>();
+        for (int r = 0; r < ids.length; r++) tables.add(new ArrayList<>());
+        for (int b = 0; b < owners.size(); b++) {
+            for (int r : owners.get(b)) {
+                List<Integer> t = tables.get(r);
+                boolean sharedPrefix = owners.get(b).getFirst() != r; // another request's block, held by this one
+                if (sharedPrefix) t.addFirst(b); else t.add(b);
+            }
+        }
+        List<Integer> holding = new ArrayList<>();
+        for (int r = 0; r < ids.length; r++) if (!tables.get(r).isEmpty()) holding.add(r);
+        String[] seqIds = new String[holding.size()];
+        int[][] blockTables = new int[holding.size()][];
+        int[][] tokenIds = new int[holding.size()][];
+        int[] computed = new int[holding.size()];
+        for (int i = 0; i < holding.size(); i++) {
+            int r = holding.get(i);
+            seqIds[i] = ids[r];
+            blockTables[i] = tables.get(r).stream().mapToInt(Integer::intValue).toArray();
+            int last = blockTables[i][blockTables[i].length - 1];
+            computed[i] = (blockTables[i].length - 1) * blockSize + tokens[last];
+            tokenIds[i] = rnd.ints(computed[i] + 1, 0, 32_000).toArray();
+        }
+        return new KvSnapshot.Sequences(seqIds, blockTables, tokenIds, computed);
     }
 }

@@ -8,7 +8,7 @@ public final class BlockRanges {
 
     private BlockRanges() {}
 
-    /** {@code blocks} in ascending order, as space-separated single ids and first-last runs. */
+    /** {@code blocks} in the given order as space-separated single ids and first-last runs of consecutive ids. */
     public static String format(int[] blocks) {
         StringBuilder out = new StringBuilder();
         int i = 0;

@@ -41,6 +41,8 @@ public final class KvCacheView extends BorderPane {
     private boolean dirty;
     private boolean textStale;
     private long lastTextNanos = Long.MIN_VALUE / 2;
+    private int hoveredBlock = -1;
+    private long hoveredStep = Long.MIN_VALUE;
 
     /**
      * @param states the engine's latest state, or null while no engine runs
@@ -74,6 +76,8 @@ public final class KvCacheView extends BorderPane {
         resume.disableProperty().bind(controls.pausedProperty().not().or(controls.busyProperty()));
         step.setId("kvStep");
         hover.setId("kvHover");
+        hover.setWrapText(true);
+        hover.setMaxWidth(Double.MAX_VALUE);
         setTop(new VBox(6, new HBox(8, pause, stepButton, resume, step), legend(), hover));
 
         requests.setId("kvRequests");
@@ -143,16 +147,31 @@ public final class KvCacheView extends BorderPane {
         step.setText("step " + vm.stepIndex() + " · " + vm.numBlocks() + " blocks of " + vm.snapshot().blockSize() + " tokens");
         int[] counts = vm.countsByKind();
         for (CellKind k : CellKind.values()) legendCounts[k.ordinal()].setText(LEGEND_NAMES[k.ordinal()] + ": " + counts[k.ordinal()]);
-        StringBuilder text = new StringBuilder("request: physical blocks (ascending ids)\n");
-        for (Map.Entry<String, int[]> e : vm.blocksByRequest().entrySet()) {
-            text.append(e.getKey()).append(": ").append(BlockRanges.format(e.getValue())).append('\n');
+        StringBuilder text = new StringBuilder("block table per request:\nlogical 0, 1, 2… -> physical ids\n(a-b: a run of consecutive ids)\n\n");
+        for (Map.Entry<String, int[]> e : vm.blockTables().entrySet()) {
+            text.append(e.getKey()).append(" (").append(e.getValue().length).append(" blocks): ")
+                    .append(BlockRanges.format(e.getValue())).append('\n');
         }
         requests.setText(text.toString());
+        // The hovered block's owners and tokens change with the steps even when the mouse rests.
+        if (hoveredBlock >= 0) {
+            int block = hoveredBlock;
+            hoveredBlock = -1;
+            showBlock(block);
+        }
     }
 
     private void showHover(double x, double y) {
         if (raster == null) return;
-        int block = raster.blockAt(x, y);
+        showBlock(raster.blockAt(x, y));
+    }
+
+    /** Shows what hovering {@code block} shows (-1 clears it); the mouse does this, and the screenshot tour. */
+    public void showBlock(int block) {
+        if (block >= vm.numBlocks()) return;
+        if (block == hoveredBlock && hoveredStep == vm.stepIndex()) return;
+        hoveredBlock = block;
+        hoveredStep = vm.stepIndex();
         hover.setText(block < 0 ? "" : vm.blockInfo(block).describe());
     }
 

@@ -1,5 +1,6 @@
 package dev.pagoda.gui.kv;
 
+import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.EngineState;
 import dev.pagoda.engine.telemetry.KvSnapshot;
 import java.util.ArrayList;
@@ -7,11 +8,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The block map's model, plain Java: fed the engine's latest {@link EngineState} once per frame, it
  * keeps per block how to draw it (kind and colour) and answers hover and per-request lookups. A
  * frame with the same snapshot as the last costs nothing: the engine publishes a new one per step.
+ * The text of a hovered block is decoded only then, with the running model's tokenizer.
  *
  * <p>Only the FX thread calls it (from the frame timer and mouse handlers), so it is not synchronized.
  */
@@ -24,6 +28,17 @@ public final class KvCacheViewModel {
     private byte[] kinds = new byte[0];   // (numBlocks) CellKind ordinals
     private int[] colors = new int[0];    // (numBlocks) ARGB fill
     private final Map<String, Integer> colorCache = new HashMap<>();
+    private final Supplier<Optional<Tokenizer>> tokenizer;
+
+    /** A map without token text (ids only). */
+    public KvCacheViewModel() {
+        this(Optional::empty);
+    }
+
+    /** @param tokenizer the running model's tokenizer, if any: decodes a hovered block's tokens */
+    public KvCacheViewModel(Supplier<Optional<Tokenizer>> tokenizer) {
+        this.tokenizer = tokenizer;
+    }
 
     /**
      * Takes the state's snapshot if it is new.
@@ -79,17 +94,47 @@ public final class KvCacheViewModel {
     /** ARGB fill of the block. */
     public int color(int block) { return colors[checked(block)]; }
 
-    /** What hovering {@code block} shows. */
+    /** What hovering {@code block} shows, its tokens' text included. */
     public BlockInfo blockInfo(int block) {
         checked(block);
-        return new BlockInfo(block, snapshot.state(block), snapshot.refCount(block), snapshot.owners(block),
-                snapshot.tokenCount(block));
+        List<String> owners = snapshot.owners(block);
+        return new BlockInfo(block, snapshot.state(block), snapshot.refCount(block), owners,
+                snapshot.tokenCount(block), owners.isEmpty() ? null : tokensOf(block, owners.getFirst()));
     }
 
     /**
-     * Per request, the physical blocks it holds, in ascending block id. The snapshot carries owners
-     * per block, not each request's logical order, so this is the set of its blocks, not yet its
-     * logical -> physical table.
+     * The tokens {@code block} holds for {@code owner}: logical block i of a request holds its
+     * positions [i * blockSize, i * blockSize + filled). A shared block holds the same tokens for
+     * every owner (the prefix they share), so the first owner's view is the block's.
+     */
+    private BlockInfo.Tokens tokensOf(int block, String owner) {
+        int[] table = snapshot.blockTable(owner);
+        int logical = -1;
+        for (int i = 0; i < table.length && logical < 0; i++) if (table[i] == block) logical = i;
+        if (logical < 0) return null; // a snapshot without tables (an engine that does not report them)
+        int bs = snapshot.blockSize();
+        int from = logical * bs;
+        int filled = Math.clamp(snapshot.computedTokens(owner) - (long) from, 0, bs);
+        int[] ids = snapshot.tokenIds(owner, from, from + filled);
+        String text = tokenizer.get().map(t -> t.decode(ids, false)).orElse(null);
+        return new BlockInfo.Tokens(owner, logical, from, from + ids.length, ids, text);
+    }
+
+    /**
+     * Per request holding blocks, its block table: physical block ids in logical order (index i
+     * holds the request's tokens [i * blockSize, (i + 1) * blockSize)), in the order the requests
+     * got their first block.
+     */
+    public Map<String, int[]> blockTables() {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        if (snapshot == null) return out;
+        for (String id : snapshot.requestIds()) out.put(id, snapshot.blockTable(id));
+        return out;
+    }
+
+    /**
+     * Per request, the physical blocks it holds, in ascending block id, read from the per-block
+     * owner lists (what the map colours); {@link #blockTables()} gives their logical order.
      */
     public Map<String, int[]> blocksByRequest() {
         Map<String, List<Integer>> lists = new LinkedHashMap<>();

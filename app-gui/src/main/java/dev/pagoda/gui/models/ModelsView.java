@@ -12,9 +12,16 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
+import javafx.scene.control.ProgressBar;
+import dev.pagoda.gui.server.ServerViewModel.Phase;
+import java.util.List;
 
-/** The Models tab: a table of the models found, a folder picker, and "Serve this model". */
+/**
+ * The Models tab: a table of the models found with the memory planner's answer for each, a folder
+ * picker, "Serve this model", and Load / Unload with the load's progress.
+ */
 public final class ModelsView extends BorderPane {
 
     public ModelsView(ModelsViewModel vm) {
@@ -27,7 +34,15 @@ public final class ModelsView extends BorderPane {
         table.getColumns().add(column("Dtype / quantization", DiscoveredModel::dtype));
         table.getColumns().add(column("Size", m -> String.format(Locale.ROOT, "%.2f GB", m.sizeBytes() / 1e9)));
         table.getColumns().add(column("Context", m -> Integer.toString(m.contextLength())));
+        TableColumn<DiscoveredModel, String> plan = column("Memory plan (KV cache on this device)", vm::planText);
+        plan.setId("planColumn");
+        plan.setPrefWidth(460);
+        table.getColumns().add(plan);
         table.getColumns().add(column("Path", m -> m.path().toString()));
+        // The plan follows the Server tab's KV settings.
+        for (var p : List.of(vm.server().kvCacheMiBProperty(), vm.server().blockSizeProperty(), vm.server().maxModelLenProperty())) {
+            p.addListener((o, a, b) -> table.refresh());
+        }
         setCenter(table);
 
         Button add = new Button("Add folder…");
@@ -46,10 +61,28 @@ public final class ModelsView extends BorderPane {
         serve.setId("serveModel");
         serve.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         serve.setOnAction(e -> vm.serve(table.getSelectionModel().getSelectedItem()));
+        Button load = new Button("Load");
+        load.setId("loadModel");
+        load.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull()
+                .or(vm.server().phaseProperty().isNotEqualTo(Phase.STOPPED)));
+        load.setOnAction(e -> vm.load(table.getSelectionModel().getSelectedItem()));
+        Button cancel = new Button("Cancel load");
+        cancel.setId("cancelLoad");
+        cancel.disableProperty().bind(vm.server().phaseProperty().isNotEqualTo(Phase.STARTING));
+        cancel.setOnAction(e -> vm.server().cancelStart());
+        Button unload = new Button("Unload");
+        unload.setId("unloadModel");
+        unload.disableProperty().bind(vm.server().phaseProperty().isNotEqualTo(Phase.RUNNING));
+        unload.setOnAction(e -> vm.unload());
+        ProgressBar progress = new ProgressBar();
+        progress.setId("loadProgress");
+        progress.progressProperty().bind(vm.server().progressProperty());
+        Label progressText = new Label();
+        progressText.textProperty().bind(vm.server().progressMessageProperty());
         Label status = new Label();
         status.setId("modelsStatus");
         status.textProperty().bind(vm.statusProperty());
-        setTop(new HBox(8, add, rescan, serve, status));
+        setTop(new VBox(6, new HBox(8, add, rescan, serve, status), new HBox(8, load, cancel, unload, progress, progressText)));
     }
 
     private static TableColumn<DiscoveredModel, String> column(String title, Function<DiscoveredModel, String> value) {

@@ -34,17 +34,33 @@ public final class EmbeddedServer implements AutoCloseable {
         this.servers = servers;
     }
 
+    /** Where a start is: stage {@code done} of {@code total}, and what it is doing. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (message, done, total) -> {};
+
+        void stage(String message, int done, int total);
+    }
+
     /** Loads the engine (slow: the model is read) and binds the port; on any failure nothing is left running. */
-    public synchronized Running start(ServerSettings settings) {
+    public Running start(ServerSettings settings) {
+        return start(settings, Progress.NONE);
+    }
+
+    /** As {@link #start(ServerSettings)}, reporting each stage to {@code progress} on the calling thread. */
+    public synchronized Running start(ServerSettings settings, Progress progress) {
         if (running != null) throw new IllegalStateException("the server is already running at " + running.url());
         EngineConfig config = settings.engineConfig();
         ServerOptions options = settings.serverOptions();
         // Fail before the slow model load when the port is plainly taken.
+        progress.stage("checking port " + options.port(), 0, 3);
         probe(options.host(), options.port()).ifPresent(reason -> {
             throw new IllegalStateException(cannotListen(options, reason));
         });
+        progress.stage("loading " + (config.model() == null ? "the default model" : config.model()), 1, 3);
         InferenceEngine engine = engines.apply(config);
         try {
+            progress.stage("starting the HTTP server", 2, 3);
             PagodaServer server = servers.apply(engine, options);
             if (server.port() <= 0) {
                 // Helidon logs a failed bind and returns a stopped server instead of throwing.
@@ -53,6 +69,7 @@ public final class EmbeddedServer implements AutoCloseable {
                         probe(options.host(), options.port()).orElse("the server did not start (see the log)")));
             }
             running = new Running(engine, server, url(options.host(), server.port()));
+            progress.stage("serving at " + running.url(), 3, 3);
             return running;
         } catch (RuntimeException e) {
             engine.close();

@@ -2,6 +2,8 @@ package dev.pagoda.gui.tour;
 
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.gui.PagodaApp;
+import dev.pagoda.gui.kv.CellKind;
+import dev.pagoda.gui.kv.KvCacheViewModel;
 import dev.pagoda.gui.server.ServerViewModel.Phase;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -27,7 +29,7 @@ import javax.imageio.ImageIO;
 /**
  * Writes a PNG of every tab while a workload runs: starts the embedded default model and server as
  * the Server tab would, sends concurrent completions over HTTP, pauses the engine once requests
- * hold blocks (so the shots show a busy cache), then snapshots each tab.
+ * hold blocks (so the shots show a busy cache) and a Playground chat streams, then snapshots each tab.
  *
  * <p>Usage: {@code ScreenshotTour <output folder>}; headless with the flags of
  * {@link dev.pagoda.gui.bench.KvFrameBenchmark}.
@@ -97,6 +99,13 @@ public final class ScreenshotTour {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
         }
+        // A chat in the Playground at the same time: its reply streams while the other requests fill the cache.
+        onFx(() -> {
+            app.playgroundModel().maxTokensProperty().set(Integer.toString(workload.maxTokens()));
+            app.playgroundModel().inputProperty().set("Hello! What does a paged KV cache do?");
+            app.playgroundModel().send();
+            return null;
+        });
         // Some decode steps in, so the Batch chart has history; through the panel's own Pause button logic.
         waitUntil("the workload to get going", () -> engine.state().totals().steps() >= workload.stepsBeforeShots()
                 || replies.stream().allMatch(CompletableFuture::isDone));
@@ -112,6 +121,7 @@ public final class ScreenshotTour {
                 int index = i;
                 String name = onFx(() -> {
                     tabs.getSelectionModel().select(index);
+                    if (tabs.getTabs().get(index).getContent() == app.kvView()) hoverABusyBlock(app);
                     return tabs.getTabs().get(index).getText();
                 });
                 Thread.sleep(300); // a few frames: the tab's AnimationTimer draws the paused engine's state
@@ -127,7 +137,22 @@ public final class ScreenshotTour {
             });
         }
         for (CompletableFuture<HttpResponse<String>> reply : replies) reply.get(120, TimeUnit.SECONDS);
+        waitUntil("the playground reply", () -> onFx(() -> !app.playgroundModel().busyProperty().get()));
         return written;
+    }
+
+    /** The hover line of a held block, preferring a shared one: the shot then shows a block's tokens and text. */
+    private static void hoverABusyBlock(PagodaApp app) {
+        KvCacheViewModel vm = app.kvModel();
+        int chosen = -1;
+        for (int b = 0; b < vm.numBlocks(); b++) {
+            if (vm.kind(b) == CellKind.SHARED) {
+                chosen = b;
+                break;
+            }
+            if (chosen < 0 && vm.kind(b) == CellKind.HELD) chosen = b;
+        }
+        app.kvView().showBlock(chosen);
     }
 
     private static void writePng(WritableImage image, Path png) throws IOException {

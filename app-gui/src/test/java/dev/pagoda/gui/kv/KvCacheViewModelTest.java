@@ -3,6 +3,7 @@ package dev.pagoda.gui.kv;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,9 @@ import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.KvSnapshot.BlockState;
 import dev.pagoda.gui.bench.SyntheticKvSnapshots;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -45,7 +48,24 @@ class KvCacheViewModelTest {
                 };
                 assertEquals(color, vm.color(b), at);
                 BlockInfo info = vm.blockInfo(b);
-                assertEquals(new BlockInfo(b, st, s.refCount(b), s.owners(b), s.tokenCount(b)), info, at);
+                assertEquals(List.of(b, st, s.refCount(b), s.owners(b), s.tokenCount(b)),
+                        List.of(info.id(), info.state(), info.refCount(), info.owners(), info.tokenCount()), at);
+                if (s.owners(b).isEmpty()) {
+                    assertNull(info.tokens(), at);
+                    continue;
+                }
+                // The block's tokens, found the slow way: scan the first owner's table for the block.
+                String owner = s.owners(b).getFirst();
+                int[] table = s.blockTable(owner);
+                int logical = 0;
+                while (table[logical] != b) logical++;
+                int from = logical * s.blockSize();
+                int[] expectedIds = Arrays.copyOfRange(s.tokenIds(owner), from, from + s.tokenCount(b));
+                assertEquals(owner, info.tokens().requestId(), at);
+                assertEquals(logical, info.tokens().logicalBlock(), at);
+                assertEquals(from, info.tokens().from(), at);
+                assertArrayEquals(expectedIds, info.tokens().ids(), at);
+                assertNull(info.tokens().text(), at + ": no tokenizer, no text");
             }
             int[] counts = vm.countsByKind();
             assertEquals(s.count(BlockState.FREE), counts[CellKind.FREE.ordinal()], "seed " + seed);
@@ -69,6 +89,49 @@ class KvCacheViewModelTest {
                         "seed " + seed + " request " + id);
             }
         }
+    }
+
+    @Test
+    void blockTablesAreTheSnapshotsInLogicalOrderAndCoverEachRequestsBlocks() {
+        for (long seed = 0; seed < 30; seed++) {
+            KvSnapshot s = SyntheticKvSnapshots.busy(400, 1 + (int) seed % 20, 8, seed);
+            KvCacheViewModel vm = new KvCacheViewModel();
+            vm.update(state(s));
+            Map<String, int[]> tables = vm.blockTables();
+            assertEquals(s.requestIds(), List.copyOf(tables.keySet()), "seed " + seed);
+            for (String id : s.requestIds()) {
+                assertArrayEquals(s.blockTable(id), tables.get(id), "seed " + seed + " request " + id);
+                int[] sorted = tables.get(id).clone();
+                Arrays.sort(sorted);
+                assertArrayEquals(vm.blocksByRequest().get(id), sorted, "seed " + seed + ": the table holds exactly the blocks owned by " + id);
+            }
+        }
+    }
+
+    @Test
+    void hoverTextIsTheTokenizersDecodingOfTheBlocksTokens() {
+        // A stand-in tokenizer that spells each id: the view-model must hand it exactly the block's ids.
+        dev.pagoda.catalog.tokenizer.Tokenizer spelling = (dev.pagoda.catalog.tokenizer.Tokenizer) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.pagoda.catalog.tokenizer.Tokenizer.class}, (proxy, m, args) -> {
+                    if (!m.getName().equals("decode")) throw new UnsupportedOperationException(m.getName());
+                    StringBuilder out = new StringBuilder();
+                    for (int id : (int[]) args[0]) out.append('<').append(id).append('>');
+                    return out.toString();
+                });
+        KvSnapshot s = SyntheticKvSnapshots.busy(200, 6, 4, 9);
+        KvCacheViewModel vm = new KvCacheViewModel(() -> java.util.Optional.of(spelling));
+        vm.update(state(s));
+        int checked = 0;
+        for (int b = 0; b < s.numBlocks(); b++) {
+            BlockInfo info = vm.blockInfo(b);
+            if (info.tokens() == null) continue;
+            StringBuilder expected = new StringBuilder();
+            for (int id : info.tokens().ids()) expected.append('<').append(id).append('>');
+            assertEquals(expected.toString(), info.tokens().text(), "block " + b);
+            assertTrue(info.describe().contains("\"" + expected + "\""), info.describe());
+            checked++;
+        }
+        assertTrue(checked > 10, "only " + checked + " held blocks");
     }
 
     @Test

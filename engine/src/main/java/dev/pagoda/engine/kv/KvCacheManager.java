@@ -225,7 +225,10 @@ public final class KvCacheManager {
         return out;
     }
 
-    /** Every block's owners, ref count, cache state and filled tokens, built from flat arrays. */
+    /**
+     * Every block's owners, ref count, cache state and filled tokens, built from flat arrays, plus
+     * each request's block table and token ids (two array copies per request).
+     */
     public KvSnapshot snapshot() {
         int n = pool.numBlocks();
         int[] refCounts = new int[n];
@@ -248,9 +251,15 @@ public final class KvCacheManager {
         int[] index = new int[start[n]];
         String[] ids = new String[sequences.size()];
         Map<String, Integer> idIndex = new HashMap<>();
+        int[][] tables = new int[ids.length][];
+        int[][] tokens = new int[ids.length][];
+        int[] computedTokens = new int[ids.length];
         int owner = 0;
         for (Sequence seq : sequences.values()) {
             ids[owner] = seq.request.id();
+            tables[owner] = Arrays.copyOf(seq.blocks, seq.size);
+            tokens[owner] = seq.request.tokenIds(0, seq.request.numTokens());
+            computedTokens[owner] = seq.request.numComputedTokens();
             idIndex.put(seq.request.id(), owner);
             int computed = seq.request.numComputedTokens();
             for (int i = 0; i < seq.size; i++) {
@@ -261,7 +270,8 @@ public final class KvCacheManager {
             }
             owner++;
         }
-        return new KvSnapshot(blockSize, refCounts, states, tokenCounts, new KvSnapshot.Owners(start, index, ids));
+        return new KvSnapshot(blockSize, refCounts, states, tokenCounts, new KvSnapshot.Owners(start, index, ids),
+                new KvSnapshot.Sequences(ids, tables, tokens, computedTokens));
     }
 
     private static int ceilDiv(int a, int b) {
