@@ -11,8 +11,8 @@ extern "C" __global__ void embedding_gather(const int *__restrict__ tokenIds, co
             float v[8];
             unpack8(reinterpret_cast<const Bf16x8 *>(row)[c], v);
             float4 *d = reinterpret_cast<float4 *>(dst + 8 * c);
-            d[0] = make_float4(v[0], v[1], v[2], v[3]);
-            d[1] = make_float4(v[4], v[5], v[6], v[7]);
+            d[0] = float4{v[0], v[1], v[2], v[3]};
+            d[1] = float4{v[4], v[5], v[6], v[7]};
         }
     } else {
         for (int i = threadIdx.x; i < dim; i += blockDim.x) dst[i] = __bfloat162float(row[i]);

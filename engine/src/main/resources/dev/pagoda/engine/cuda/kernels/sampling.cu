@@ -16,6 +16,8 @@
 #define GREEDY_EPS 1e-5f
 #define MASS_ONE 1099511627776.0f // 2^40: fixed-point unit of a weight (weights are <= 1)
 
+// (Vector values are brace-initialised so nothing depends on vector_functions.h, which NVRTC
+// does not get from cuda_runtime.h as nvcc does.)
 // float bits -> unsigned key whose order is the float order; NaN ranks below everything.
 __device__ __forceinline__ unsigned order_key(float f) {
     if (f != f) return 0u;
@@ -35,7 +37,7 @@ __device__ __forceinline__ uint4 philox(uint4 c, uint2 k) {
     for (int r = 0; r < 10; r++) {
         unsigned hi0 = __umulhi(0xD2511F53u, c.x), lo0 = 0xD2511F53u * c.x;
         unsigned hi1 = __umulhi(0xCD9E8D57u, c.z), lo1 = 0xCD9E8D57u * c.z;
-        c = make_uint4(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+        c = uint4{hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0};
         k.x += 0x9E3779B9u;
         k.y += 0xBB67AE85u;
     }
@@ -113,8 +115,9 @@ __device__ __forceinline__ int block_argbest(float v, int id, bool wantMax, Samp
         sh.iScratch[warp] = id;
     }
     __syncthreads();
-    v = sh.fScratch[lane];
-    id = sh.iScratch[lane];
+    int warps = (blockDim.x + 31) >> 5;
+    v = lane < warps ? sh.fScratch[lane] : (wantMax ? -PAGODA_INF : PAGODA_INF);
+    id = lane < warps ? sh.iScratch[lane] : 0x7fffffff;
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1) {
         float ov = __shfl_xor_sync(PAGODA_FULL_MASK, v, o);
@@ -135,7 +138,7 @@ __device__ __forceinline__ unsigned long long block_sum_u64(unsigned long long v
     __syncthreads();
     if (lane == 0) sh.uScratch[warp] = v;
     __syncthreads();
-    v = sh.uScratch[lane];
+    v = lane < ((blockDim.x + 31) >> 5) ? sh.uScratch[lane] : 0ull;
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(PAGODA_FULL_MASK, v, o);
     return v;
@@ -293,7 +296,8 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
     }
 
     // The draw: exponential race over the kept tokens, four tokens per Philox call.
-    uint2 key = make_uint2((unsigned)(unsigned long long)seeds[r], (unsigned)((unsigned long long)seeds[r] >> 32));
+    unsigned long long seed = (unsigned long long)seeds[r];
+    uint2 key = uint2{(unsigned)seed, (unsigned)(seed >> 32)};
     unsigned ctr = (unsigned)counters[r];
     float bestScore = PAGODA_INF;
     int bestTok = 0x7fffffff;
@@ -309,7 +313,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
             any |= keep;
         }
         if (!any) continue;
-        uint4 rnd = philox(make_uint4((unsigned)g, ctr, 0x7a9f3c1du, 0u), key);
+        uint4 rnd = philox(uint4{(unsigned)g, ctr, 0x7a9f3c1du, 0u}, key);
 #pragma unroll
         for (int j = 0; j < 4; j++) {
             if (w[j] > 0.f) {
