@@ -3,8 +3,8 @@
 // grid (numDecodeSeqs, numKvHeads * groupChunks, numSplits), 256 threads. A CTA serves up to GMAX
 // query heads sharing one KV head, over the keys [split * partitionLen, (split + 1) * partitionLen)
 // of one sequence, so each K/V row is read from memory once per KV group (not once per query head).
-// A key row of DH bf16 is read by DH/8 lanes with one 16-byte load each ("key group"); a warp reads
-// 32*16 contiguous... bytes of 32/(DH/8) rows per instruction.
+// A key row of DH bf16 is read by DH/8 lanes with one 16-byte load each (a "key group"), so one
+// warp-wide load instruction fetches 512 bytes: 32/(DH/8) whole rows.
 //
 // The partition is walked in chunks of DECODE_CHUNK keys: (1) q.k for the chunk into shared memory,
 // (2) the chunk's max and exp per head with the running max/sum rescaled once per chunk (online
@@ -21,7 +21,6 @@
 
 #define DECODE_THREADS 256
 #define DECODE_CHUNK 512
-#define DECODE_UNROLL 8
 
 // Sums N per-lane partial values across the L lanes of a key group, transposing as it halves:
 // N/2 + N/4 + ... shuffles instead of N * log2(L). Afterwards v[0] holds the full sum for the head
@@ -62,6 +61,10 @@ __device__ __forceinline__ void decode_attention_impl(
     constexpr int L = DH / 8;               // lanes per key row
     constexpr int GROUPS = DECODE_THREADS / L; // key rows in flight per CTA per load
     constexpr int WARPS = DECODE_THREADS / 32;
+    // K/V rows each thread has in flight per round. GMAX 4 (Llama-3, Qwen3, Mistral) takes 4 so it
+    // fits 128 registers and two CTAs (16 warps) per SM; GMAX 8 has one CTA per SM either way and
+    // takes 8 to keep as many bytes in flight.
+    constexpr int DECODE_UNROLL = GMAX == 4 ? 4 : 8;
     static_assert(GMAX <= L, "transpose_reduce needs GMAX <= DH/8");
     __shared__ float p[DECODE_CHUNK * GMAX]; // [key][head]: scores, then probabilities
     __shared__ float rowMax[GMAX], rowSum[GMAX], rowAlpha[GMAX];
@@ -254,16 +257,19 @@ __device__ __forceinline__ void decode_attention_impl(
     }
 }
 
-#define DECODE_KERNEL(DH, GMAX)                                                                                   \
-    extern "C" __global__ void __launch_bounds__(DECODE_THREADS) decode_attention_d##DH##_g##GMAX(               \
-        const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache, const bf16 *__restrict__ valueCache,   \
-        const int *__restrict__ blockTables, const int *__restrict__ queryStart,                                  \
-        const int *__restrict__ contextLens, const int *__restrict__ decodeSeqs, bf16 *__restrict__ out,          \
-        float *__restrict__ workspace, int numHeads, int numKvHeads, int blockSize, int maxBlocksPerSeq,          \
-        float scale, int slidingWindow, int partitionLen, int numSplits) {                                        \
-        decode_attention_impl<DH, GMAX>(query, keyCache, valueCache, blockTables, queryStart, contextLens,        \
-                                        decodeSeqs, out, workspace, numHeads, numKvHeads, blockSize,              \
-                                        maxBlocksPerSeq, scale, slidingWindow, partitionLen, numSplits);          \
+// One CTA per SM for GMAX 8 (its registers fill the file); two for the smaller tiles.
+#define DECODE_KERNEL(DH, GMAX)                                                                              \
+    extern "C" __global__ void __launch_bounds__(DECODE_THREADS, (GMAX) <= 4 ? 2 : 1)                        \
+        decode_attention_d##DH##_g##GMAX(                                                                    \
+            const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache,                               \
+            const bf16 *__restrict__ valueCache, const int *__restrict__ blockTables,                        \
+            const int *__restrict__ queryStart, const int *__restrict__ contextLens,                         \
+            const int *__restrict__ decodeSeqs, bf16 *__restrict__ out, float *__restrict__ workspace,       \
+            int numHeads, int numKvHeads, int blockSize, int maxBlocksPerSeq, float scale, int slidingWindow, \
+            int partitionLen, int numSplits) {                                                               \
+        decode_attention_impl<DH, GMAX>(query, keyCache, valueCache, blockTables, queryStart, contextLens,   \
+                                        decodeSeqs, out, workspace, numHeads, numKvHeads, blockSize,         \
+                                        maxBlocksPerSeq, scale, slidingWindow, partitionLen, numSplits);     \
     }
 
 DECODE_KERNEL(64, 1)

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class KernelSourcesTest {
 
     private static final Pattern GLOBAL = Pattern.compile(
-            "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\([^)]*\\)\\s*)?([\\w#]+)\\s*\\(");
+            "extern\\s+\"C\"\\s+__global__\\s+void\\s+(?:__launch_bounds__\\((?:[^()]|\\([^()]*\\))*\\)\\s*)?([\\w#]+)\\s*\\(");
     private static final Pattern DEFINE = Pattern.compile("#define\\s+(\\w+)\\(([^)]*)\\)(.*)");
 
     @Test
@@ -50,7 +50,8 @@ class KernelSourcesTest {
     void macroInstantiationsAreExpanded() {
         String src = """
                 #define K(D, G) \\
-                    extern "C" __global__ void __launch_bounds__(256) k_d##D##_g##G(int x) { body(x); }
+                    extern "C" __global__ void __launch_bounds__(256, (G) <= 4 ? 2 : 1) \\
+                        k_d##D##_g##G(int x) { body(x); }
                 K(64, 1)
                 K(128, 8)
                 extern "C" __global__ void plain(int y) {}
