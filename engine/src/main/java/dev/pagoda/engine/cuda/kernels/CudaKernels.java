@@ -164,6 +164,37 @@ public final class CudaKernels implements AutoCloseable {
         return PrefillAttentionKernel.TILE_ROWS;
     }
 
+    /**
+     * Splits every sequence of more than one query token into tiles of {@link #prefillTileRows()}
+     * rows (sequences of one token belong to {@link #decodeAttention}).
+     *
+     * @param queryStart (S + 1) query offsets of the step
+     * @param tileSeq    out: sequence of each tile; needs room for {@link #maxPrefillTiles} entries
+     * @param tileRow    out: first global query row of each tile
+     * @return the number of tiles written
+     */
+    public static int prefillTiles(int[] queryStart, int[] tileSeq, int[] tileRow) {
+        int tiles = 0;
+        int rows = prefillTileRows();
+        for (int s = 0; s + 1 < queryStart.length; s++) {
+            if (queryStart[s + 1] - queryStart[s] < 2) continue;
+            for (int row = queryStart[s]; row < queryStart[s + 1]; row += rows) {
+                if (tiles == tileSeq.length || tiles == tileRow.length) {
+                    throw new IllegalArgumentException("prefill tile arrays hold " + Math.min(tileSeq.length, tileRow.length)
+                            + " tiles, the step needs more; size them with maxPrefillTiles");
+                }
+                tileSeq[tiles] = s;
+                tileRow[tiles++] = row;
+            }
+        }
+        return tiles;
+    }
+
+    /** Upper bound of {@link #prefillTiles} for a step of {@code tokens} tokens in {@code seqs} sequences. */
+    public static int maxPrefillTiles(int tokens, int seqs) {
+        return tokens / prefillTileRows() + seqs;
+    }
+
     public void prefillAttention(CudaStream s, AttentionGeometry g, PrefillAttention a) {
         prefill.launch(s, g, a);
     }

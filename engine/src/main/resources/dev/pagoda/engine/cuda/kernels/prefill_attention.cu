@@ -32,24 +32,38 @@ template <int DH> struct PrefillTile {
     static constexpr int SMEM = 2 * K_BYTES + S_BYTES + P_BYTES + O_BYTES + STAT_BYTES;
 };
 
-// Copies KT key rows of one KV head into a shared tile; rows outside [0, ctx) become zeros.
+// Copies KT rows of keys and of values of one KV head into the shared tiles; rows outside
+// [0, ctx) become zeros. Every load is issued before the first store so that each thread has
+// 2 * PER_THREAD 16-byte loads in flight instead of one.
 template <int DH>
-__device__ __forceinline__ void load_kv_tile(bf16 *tile, const bf16 *__restrict__ cache, const int *table,
-                                             int blockSize, int kt0, int ctx, long long slotStride, int kvh) {
+__device__ __forceinline__ void load_kv_tiles(bf16 *kTile, bf16 *vTile, const bf16 *__restrict__ keyCache,
+                                              const bf16 *__restrict__ valueCache, const int *table, int blockSize,
+                                              int kt0, int ctx, long long slotStride, int kvh) {
     typedef PrefillTile<DH> T;
     constexpr int CHUNKS = DH / 8;
-    for (int c = threadIdx.x; c < T::KT * CHUNKS; c += PREFILL_THREADS) {
-        int r = c / CHUNKS, part = c % CHUNKS;
-        int key = kt0 + r;
-        Bf16x8 v;
+    constexpr int PER_THREAD = T::KT * CHUNKS / PREFILL_THREADS;
+    static_assert(PER_THREAD * PREFILL_THREADS == T::KT * CHUNKS, "tile must split evenly over the threads");
+    Bf16x8 k[PER_THREAD], v[PER_THREAD];
+#pragma unroll
+    for (int i = 0; i < PER_THREAD; i++) {
+        int c = threadIdx.x + i * PREFILL_THREADS;
+        int key = kt0 + c / CHUNKS, part = c % CHUNKS;
         if (key >= 0 && key < ctx) {
             long long slot = (long long)table[key / blockSize] * blockSize + key % blockSize;
-            v = reinterpret_cast<const Bf16x8 *>(cache + slot * slotStride + (long long)kvh * DH)[part];
+            long long at = slot * slotStride + (long long)kvh * DH;
+            k[i] = reinterpret_cast<const Bf16x8 *>(keyCache + at)[part];
+            v[i] = reinterpret_cast<const Bf16x8 *>(valueCache + at)[part];
         } else {
 #pragma unroll
-            for (int i = 0; i < 4; i++) v.h[i] = __float2bfloat162_rn(0.f);
+            for (int j = 0; j < 4; j++) k[i].h[j] = v[i].h[j] = __float2bfloat162_rn(0.f);
         }
-        *reinterpret_cast<Bf16x8 *>(tile + r * T::LDK + part * 8) = v;
+    }
+#pragma unroll
+    for (int i = 0; i < PER_THREAD; i++) {
+        int c = threadIdx.x + i * PREFILL_THREADS;
+        int offset = (c / CHUNKS) * T::LDK + (c % CHUNKS) * 8;
+        *reinterpret_cast<Bf16x8 *>(kTile + offset) = k[i];
+        *reinterpret_cast<Bf16x8 *>(vTile + offset) = v[i];
     }
 }
 
@@ -118,8 +132,7 @@ __device__ __forceinline__ void prefill_attention_impl(
 
     for (int kt0 = (firstKey / KT) * KT; kt0 <= lastKey; kt0 += KT) {
         __syncthreads(); // every warp is done with the previous K/V tile
-        load_kv_tile<DH>(Ks, keyCache, table, blockSize, kt0, ctx, slotStride, kvh);
-        load_kv_tile<DH>(Vs, valueCache, table, blockSize, kt0, ctx, slotStride, kvh);
+        load_kv_tiles<DH>(Ks, Vs, keyCache, valueCache, table, blockSize, kt0, ctx, slotStride, kvh);
         __syncthreads();
 
         // S (this warp's 16 rows x KT) = Q K^T

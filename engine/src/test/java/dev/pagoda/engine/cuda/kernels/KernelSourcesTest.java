@@ -85,6 +85,18 @@ class KernelSourcesTest {
     }
 
     @Test
+    void prefillTilesCoverEveryMultiTokenSequenceOnce() {
+        int[] queryStart = {0, 1, 3, 3, 131, 132, 197}; // lengths 1, 2, 0, 128, 1, 65
+        int[] seq = new int[CudaKernels.maxPrefillTiles(197, 6)], row = new int[seq.length];
+        int tiles = CudaKernels.prefillTiles(queryStart, seq, row);
+        assertEquals(List.of(1, 3, 3, 5, 5), java.util.Arrays.stream(seq, 0, tiles).boxed().toList());
+        assertEquals(List.of(1, 3, 67, 132, 196), java.util.Arrays.stream(row, 0, tiles).boxed().toList());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CudaKernels.prefillTiles(queryStart, new int[2], new int[2]));
+        assertTrue(e.getMessage().contains("maxPrefillTiles"), e.getMessage());
+    }
+
+    @Test
     void prefillSharedMemoryFitsAmpereAndHopper() {
         // sm_80 allows 163 KiB of dynamic shared memory per CTA, sm_90 227 KiB.
         for (int d : DecodeAttentionKernel.HEAD_DIMS) {

@@ -110,16 +110,10 @@ record PagedScenario(CudaKernels.AttentionGeometry geometry, int[] contexts, int
         var g = geometry;
         int[] qs = queryStart();
         List<Integer> decode = new ArrayList<>();
-        List<Integer> tileSeq = new ArrayList<>(), tileRow = new ArrayList<>();
-        for (int s = 0; s < contexts.length; s++) {
-            if (queryLens[s] == 1) decode.add(s);
-            else {
-                for (int row = qs[s]; row < qs[s + 1]; row += CudaKernels.prefillTileRows()) {
-                    tileSeq.add(s);
-                    tileRow.add(row);
-                }
-            }
-        }
+        for (int s = 0; s < contexts.length; s++) if (queryLens[s] == 1) decode.add(s);
+        int[] tileSeq = new int[CudaKernels.maxPrefillTiles(tokens(), contexts.length)];
+        int[] tileRow = new int[tileSeq.length];
+        int tiles = CudaKernels.prefillTiles(qs, tileSeq, tileRow);
         DeviceBuffer q = d.bf16(query), k = d.bf16(keys), v = d.bf16(values);
         DeviceBuffer tablesDev = d.i32(flatTables()), qsDev = d.i32(qs), ctxDev = d.i32(contexts);
         DeviceBuffer out = d.alloc(2L * query.length);
@@ -132,10 +126,10 @@ record PagedScenario(CudaKernels.AttentionGeometry geometry, int[] contexts, int
                     tablesDev.address(), qsDev.address(), ctxDev.address(), d.i32(toArray(decode)).address(), decode.size(),
                     out.address(), workspace.address()));
         }
-        if (!tileSeq.isEmpty()) {
+        if (tiles > 0) {
             kernels.prefillAttention(stream, g, new CudaKernels.PrefillAttention(q.address(), k.address(), v.address(),
-                    tablesDev.address(), qsDev.address(), ctxDev.address(), d.i32(toArray(tileSeq)).address(),
-                    d.i32(toArray(tileRow)).address(), tileSeq.size(), out.address()));
+                    tablesDev.address(), qsDev.address(), ctxDev.address(), d.i32(tileSeq).address(),
+                    d.i32(tileRow).address(), tiles, out.address()));
         }
         return d.readBf16(out, query.length);
     }
