@@ -69,6 +69,7 @@ __device__ __forceinline__ void decode_attention_impl(
     __shared__ float p[DECODE_CHUNK * GMAX]; // [key][head]: scores, then probabilities
     __shared__ float rowMax[GMAX], rowSum[GMAX], rowAlpha[GMAX];
     __shared__ float obuf[GMAX * DH];
+    __shared__ int blk[DECODE_CHUNK + 1]; // the chunk's block ids (block size 1 at worst)
 
     int d = blockIdx.x;
     int seq = decodeSeqs[d];
@@ -118,6 +119,11 @@ __device__ __forceinline__ void decode_attention_impl(
 
     for (int cb = begin; cb < end; cb += DECODE_CHUNK) {
         int n = min(DECODE_CHUNK, end - cb);
+        // The chunk's block-table entries go to shared memory once, so a K/V load does not wait
+        // on a dependent global load of its block id (and V reuses them).
+        int firstBlock = cb / blockSize;
+        for (int i = tid; i <= (cb + n - 1) / blockSize - firstBlock; i += DECODE_THREADS) blk[i] = table[firstBlock + i];
+        __syncthreads();
         // (1) scores; the loop bounds are CTA-uniform so every lane joins the shuffles
         for (int base = 0; base < n; base += GROUPS * DECODE_UNROLL) {
             Bf16x8 kv[DECODE_UNROLL];
@@ -126,7 +132,7 @@ __device__ __forceinline__ void decode_attention_impl(
                 int j = base + group + u * GROUPS;
                 if (j < n) {
                     int key = cb + j;
-                    long long slot = (long long)table[key / blockSize] * blockSize + key % blockSize;
+                    long long slot = (long long)blk[key / blockSize - firstBlock] * blockSize + key % blockSize;
                     kv[u] = *reinterpret_cast<const Bf16x8 *>(kBase + slot * slotStride);
                 }
             }
@@ -191,7 +197,7 @@ __device__ __forceinline__ void decode_attention_impl(
                 int j = base + group + u * GROUPS;
                 if (j < n) {
                     int key = cb + j;
-                    long long slot = (long long)table[key / blockSize] * blockSize + key % blockSize;
+                    long long slot = (long long)blk[key / blockSize - firstBlock] * blockSize + key % blockSize;
                     vv[u] = *reinterpret_cast<const Bf16x8 *>(vBase + slot * slotStride);
                 }
             }
