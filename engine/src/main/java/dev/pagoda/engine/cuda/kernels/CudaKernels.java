@@ -13,6 +13,12 @@ import dev.pagoda.engine.cuda.CudaStream;
  * {@code slot = block · blockSize + offset}; block tables int32 (S, maxBlocksPerSeq) row-major.
  * Vectorised kernels need 16-byte aligned buffers (cudaMalloc gives 256).
  *
+ * <p>Order within a layer, all on one stream: {@link #qkvRopeCache} (writes this step's K/V into
+ * the cache) before either attention call; {@link #decodeAttention} and {@link #prefillAttention}
+ * write disjoint rows of {@code out} and may come in either order. Decode's split reduction is
+ * launched inside {@link #decodeAttention}; its workspace must not be shared with a decode launch
+ * running concurrently on another stream.
+ *
  * <p>One instance per engine thread: the launch argument buffers are reused, not locked.
  */
 public final class CudaKernels implements AutoCloseable {
