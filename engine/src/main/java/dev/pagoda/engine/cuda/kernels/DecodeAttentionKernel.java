@@ -1,0 +1,110 @@
+package dev.pagoda.engine.cuda.kernels;
+
+import dev.pagoda.engine.cuda.CudaFunction;
+import dev.pagoda.engine.cuda.CudaStream;
+import dev.pagoda.engine.cuda.Dim3;
+import dev.pagoda.engine.cuda.KernelArgs;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Launches decode attention: {@code decode_attention_d<DH>_g<GMAX>} over (sequence, KV head ×
+ * head chunk, split), then {@code decode_attention_reduce} when a split count above one is
+ * possible. The split geometry depends only on {@code maxBlocksPerSeq · blockSize}, never on the
+ * contexts, so a captured graph stays valid while the sequences grow.
+ *
+ * <pre>
+ *   partition = 512 · ceil(ceil(maxContext / 512) / 32)  keys per split (at most 32 splits)
+ *   splits    = ceil(maxContext / partition)
+ *   workspace = numDecodeSeqs · numHeads · splits · (headDim + 2) floats
+ * </pre>
+ */
+final class DecodeAttentionKernel {
+
+    static final int[] HEAD_DIMS = {64, 128, 256};
+    /** Query heads one CTA serves; a KV group larger than 8 is split over several CTAs. */
+    static final int[] GROUP_TILES = {1, 2, 4, 8};
+    static final int CHUNK = 512;
+    static final int MAX_SPLITS = 32;
+    private static final int THREADS = 256;
+    private static final int REDUCE_THREADS = 128;
+    static final KernelSource SOURCE = new KernelSource("decode_attention.cu", functionNames());
+
+    private final LoadedKernels kernels;
+    private final CudaFunction reduce;
+    private final KernelArgs args = new KernelArgs(20);
+
+    DecodeAttentionKernel(LoadedKernels kernels) {
+        this.kernels = kernels;
+        this.reduce = kernels.function("decode_attention_reduce");
+    }
+
+    private static List<String> functionNames() {
+        List<String> names = new ArrayList<>();
+        for (int d : HEAD_DIMS) for (int g : GROUP_TILES) names.add(name(d, g));
+        names.add("decode_attention_reduce");
+        return names;
+    }
+
+    static String name(int headDim, int groupTile) {
+        return "decode_attention_d" + headDim + "_g" + groupTile;
+    }
+
+    /** Smallest instantiated tile holding the whole KV group, or the largest one. */
+    static int groupTile(int groupSize) {
+        for (int g : GROUP_TILES) if (g >= groupSize) return g;
+        return GROUP_TILES[GROUP_TILES.length - 1];
+    }
+
+    static int partitionLen(CudaKernels.AttentionGeometry g) {
+        long maxContext = g.maxContext();
+        long raw = (maxContext + CHUNK - 1) / CHUNK;
+        return Math.toIntExact(CHUNK * ((raw + MAX_SPLITS - 1) / MAX_SPLITS));
+    }
+
+    static int numSplits(CudaKernels.AttentionGeometry g) {
+        int p = partitionLen(g);
+        return Math.toIntExact((g.maxContext() + p - 1) / p);
+    }
+
+    static long workspaceBytes(CudaKernels.AttentionGeometry g, int maxSeqs) {
+        Checks.nonNegative(maxSeqs, "decode workspace maxSeqs");
+        requireSupported(g);
+        return (long) maxSeqs * g.numHeads() * numSplits(g) * (g.headDim() + 2L) * Float.BYTES;
+    }
+
+    static void requireSupported(CudaKernels.AttentionGeometry g) {
+        for (int d : HEAD_DIMS) if (d == g.headDim()) return;
+        throw new IllegalArgumentException("CUDA attention supports head_dim 64, 128 or 256, got " + g.headDim());
+    }
+
+    void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.DecodeAttention a) {
+        requireSupported(g);
+        Checks.nonNegative(a.numDecodeSeqs(), "decodeAttention numDecodeSeqs");
+        Checks.aligned16(a.query(), "decodeAttention query");
+        Checks.aligned16(a.keyCache(), "decodeAttention keyCache");
+        Checks.aligned16(a.valueCache(), "decodeAttention valueCache");
+        Checks.pointer(a.blockTables(), "decodeAttention blockTables");
+        Checks.pointer(a.queryStart(), "decodeAttention queryStart");
+        Checks.pointer(a.contextLens(), "decodeAttention contextLens");
+        Checks.pointer(a.decodeSeqs(), "decodeAttention decodeSeqs");
+        Checks.pointer(a.out(), "decodeAttention out");
+        int splits = numSplits(g);
+        if (splits > 1) Checks.aligned16(a.workspace(), "decodeAttention workspace");
+        if (a.numDecodeSeqs() == 0) return;
+        int groupSize = g.numHeads() / g.numKvHeads();
+        int tile = groupTile(groupSize);
+        int chunks = (groupSize + tile - 1) / tile;
+        int partition = partitionLen(g);
+        args.reset().ptr(a.query()).ptr(a.keyCache()).ptr(a.valueCache()).ptr(a.blockTables()).ptr(a.queryStart())
+                .ptr(a.contextLens()).ptr(a.decodeSeqs()).ptr(a.out()).ptr(a.workspace())
+                .i32(g.numHeads()).i32(g.numKvHeads()).i32(g.blockSize()).i32(g.maxBlocksPerSeq()).f32(g.scale())
+                .i32(g.slidingWindow()).i32(partition).i32(splits);
+        kernels.function(name(g.headDim(), tile))
+                .launch(s, Dim3.of(a.numDecodeSeqs(), g.numKvHeads() * chunks, splits), Dim3.of(THREADS), 0, args);
+        if (splits == 1) return;
+        args.reset().ptr(a.workspace()).ptr(a.queryStart()).ptr(a.contextLens()).ptr(a.decodeSeqs()).ptr(a.out())
+                .i32(g.numHeads()).i32(g.headDim()).i32(g.slidingWindow()).i32(partition).i32(splits);
+        reduce.launch(s, Dim3.of(a.numDecodeSeqs(), g.numHeads()), Dim3.of(REDUCE_THREADS), 0, args);
+    }
+}

@@ -1,0 +1,20 @@
+// Embedding gather: out (T, D) f32 = table[tokenIds[t]] (bf16 rows), one CTA per token.
+#include "common.cuh"
+
+extern "C" __global__ void embedding_gather(const int *__restrict__ tokenIds, const bf16 *__restrict__ table,
+                                            float *__restrict__ out, int dim) {
+    int t = blockIdx.x;
+    const bf16 *row = table + (long long)tokenIds[t] * dim;
+    float *dst = out + (long long)t * dim;
+    if ((dim & 7) == 0) { // 16-byte loads; the facade requires 16-byte aligned tables
+        for (int c = threadIdx.x; c < dim / 8; c += blockDim.x) {
+            float v[8];
+            unpack8(reinterpret_cast<const Bf16x8 *>(row)[c], v);
+            float4 *d = reinterpret_cast<float4 *>(dst + 8 * c);
+            d[0] = float4{v[0], v[1], v[2], v[3]};
+            d[1] = float4{v[4], v[5], v[6], v[7]};
+        }
+    } else {
+        for (int i = threadIdx.x; i < dim; i += blockDim.x) dst[i] = __bfloat162float(row[i]);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.pagoda.engine.cuda.kernels;
+
+import dev.pagoda.engine.cpu.Parallel;
+import dev.pagoda.engine.cuda.CudaDevice;
+import dev.pagoda.engine.cuda.CudaTestDevice;
+import dev.pagoda.engine.cuda.RequiresCuda;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prefill and mixed-batch attention (tensor-core tiles; decode rows of the same batch go through
+ * the decode kernel) against the CPU backend's PagedAttention: prompts from 2 tokens to a full
+ * tile and past it, chunked prefill on top of cached context (up to 8k), block sizes 8/16/32,
+ * GQA 1/4/8, head dims 64/128/256, sliding windows, holes and a shared prefix in the block
+ * tables. Tolerance: {@link AttentionTolerance}.
+ */
+@RequiresCuda
+class PrefillAttentionTest {
+
+    private static CudaDevice device;
+    private static CudaKernels kernels;
+    private static Parallel parallel;
+
+    @BeforeAll
+    static void open() {
+        device = CudaTestDevice.openOrNull();
+        if (device != null) kernels = CudaKernels.load(device);
+        parallel = new Parallel(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    @AfterAll
+    static void close() {
+        if (kernels != null) kernels.close();
+        if (device != null) device.close();
+        parallel.close();
+    }
+
+    @Test
+    void promptsAroundTileEdges() {
+        check(PagedScenario.create(21, 8, 2, 128, 16, 0, 0, new int[] {2, 63, 64, 65, 200}, new int[] {2, 63, 64, 65, 200}));
+    }
+
+    @Test
+    void chunkedPrefillOnCachedContextMixedWithDecodes() {
+        check(PagedScenario.create(22, 16, 4, 128, 32, 0, 2,
+                new int[] {700, 8192, 40, 1000}, new int[] {200, 64, 1, 1}));
+    }
+
+    @Test
+    void multiHeadSmallHeadsBlockSize8() {
+        check(PagedScenario.create(23, 4, 4, 64, 8, 0, 0, new int[] {130, 77}, new int[] {130, 30}));
+    }
+
+    @Test
+    void gqa8AndHeadDim256() {
+        check(PagedScenario.create(24, 16, 2, 128, 16, 0, 0, new int[] {150, 333}, new int[] {150, 100}));
+        check(PagedScenario.create(25, 4, 2, 256, 16, 0, 0, new int[] {97, 300}, new int[] {97, 70}));
+    }
+
+    @Test
+    void slidingWindow() {
+        check(PagedScenario.create(26, 8, 2, 128, 16, 50, 0, new int[] {130, 600, 2000}, new int[] {130, 100, 1}));
+        check(PagedScenario.create(27, 4, 1, 64, 8, 64, 0, new int[] {64, 65, 129}, new int[] {64, 65, 129}));
+    }
+
+    private void check(PagedScenario scenario) {
+        float[] expected = scenario.reference(parallel);
+        try (DeviceArrays d = new DeviceArrays(device)) {
+            float[] got = scenario.runOnGpu(kernels, d);
+            Tolerance.assertClose(expected, got, AttentionTolerance.ATOL, AttentionTolerance.RTOL, scenario.describe());
+        }
+    }
+}
