@@ -2,21 +2,15 @@ package dev.pagoda.engine.runner;
 
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.kv.BlockCopy;
-import dev.pagoda.engine.model.ForwardBatch;
 import dev.pagoda.engine.model.LlamaModel;
-import dev.pagoda.engine.request.TokenHistory;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
-import dev.pagoda.engine.sample.SamplingState;
 import dev.pagoda.engine.sched.ModelRunnerOutput;
-import dev.pagoda.engine.sched.SamplingContext;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.SchedulerOutput;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +28,7 @@ import java.util.Map;
  *                                          logitRows    4 (a samples)  5 (b samples)
  * </pre>
  *
- * <p>Per-request sampling state (seeded generator, penalty counts) lives here, created the first
- * time a sequence samples — a child of an n > 1 request gets {@code createChild} with its sample
- * index, so equal seeds still give n different samples — and dropped when the scheduler reports
- * the sequence finished. Preemption keeps it: the recomputed tokens are not sampled again.
+ * <p>Per-request sampling state lives in {@link RequestSamplingStates}.
  *
  * <p>The logits buffer is sized once for the most rows a step can sample; the model sizes its
  * activation buffers for the step's token budget. Not thread-safe: the engine loop owns it.
@@ -52,7 +43,7 @@ public final class CpuModelRunner implements ModelRunner {
     private final MemorySegment logits; // (maxSampledRows, vocab) f32
     private final long rowBytes;
     private final int maxSampledRows;
-    private final Map<String, SamplingState> states = new HashMap<>();
+    private final RequestSamplingStates states;
 
     /**
      * Takes ownership of {@code model} and {@code cache}: {@link #close} closes them.
@@ -69,6 +60,7 @@ public final class CpuModelRunner implements ModelRunner {
         this.cache = cache;
         this.vocab = vocab;
         this.sampler = new Sampler(vocab);
+        this.states = new RequestSamplingStates(vocab);
         this.maxSampledRows = maxSampledRows;
         this.rowBytes = (long) vocab.size() * Float.BYTES;
         this.logits = arena.allocate(maxSampledRows * rowBytes, 64);
@@ -85,20 +77,10 @@ public final class CpuModelRunner implements ModelRunner {
 
     @Override
     public ModelRunnerOutput execute(SchedulerOutput step) {
-        for (String id : step.finishedRequestIds()) states.remove(id);
         for (BlockCopy copy : step.blockCopies()) cache.copyBlock(copy.src(), copy.dst()); // before any K/V write
 
         Map<String, String> failed = new LinkedHashMap<>();
-        List<ScheduledSequence> batch = new ArrayList<>(step.sequences().size());
-        for (ScheduledSequence s : step.sequences()) {
-            String problem = checkTokens(s);
-            if (problem == null && s.sample()) problem = ensureSamplingState(s);
-            if (problem != null) {
-                failed.put(s.requestId(), problem);
-            } else {
-                batch.add(s);
-            }
-        }
+        List<ScheduledSequence> batch = states.admit(step, failed);
         Map<String, SampledToken> sampled = new LinkedHashMap<>();
         if (!batch.isEmpty()) {
             BatchLayout layout = BatchLayout.of(batch, step.blockSize());
@@ -112,46 +94,6 @@ public final class CpuModelRunner implements ModelRunner {
         return new ModelRunnerOutput(sampled, failed);
     }
 
-    /** The flattened batch and, in logit-row order, the sequences that sample. */
-    private record BatchLayout(ForwardBatch batch, List<ScheduledSequence> sampling) {
-
-        static BatchLayout of(List<ScheduledSequence> sequences, int blockSize) {
-            int total = 0;
-            int sampleCount = 0;
-            for (ScheduledSequence s : sequences) {
-                total += s.numTokens();
-                if (s.sample()) sampleCount++;
-            }
-            int[] tokenIds = new int[total]; // (T)
-            int[] positions = new int[total]; // (T)
-            int[] slots = new int[total]; // (T)
-            int[] queryStart = new int[sequences.size() + 1]; // (S + 1)
-            int[] contextLens = new int[sequences.size()]; // (S)
-            int[][] blockTables = new int[sequences.size()][]; // (S) block ids
-            int[] logitRows = new int[sampleCount]; // (R)
-            List<ScheduledSequence> sampling = new ArrayList<>(sampleCount);
-            int row = 0;
-            for (int s = 0; s < sequences.size(); s++) {
-                ScheduledSequence seq = sequences.get(s);
-                int[] ids = seq.tokenIds();
-                for (int i = 0; i < ids.length; i++, row++) {
-                    tokenIds[row] = ids[i];
-                    positions[row] = seq.startPosition() + i;
-                    slots[row] = seq.slot(i, blockSize);
-                }
-                queryStart[s + 1] = row;
-                contextLens[s] = seq.sequenceLength();
-                blockTables[s] = seq.blockTable();
-                if (seq.sample()) {
-                    logitRows[sampling.size()] = row - 1;
-                    sampling.add(seq);
-                }
-            }
-            return new BatchLayout(new ForwardBatch(tokenIds, positions, slots, queryStart, contextLens, blockTables, logitRows),
-                    sampling);
-        }
-    }
-
     private void sampleRows(List<ScheduledSequence> sampling, Map<String, SampledToken> sampled, Map<String, String> failed) {
         for (int r = 0; r < sampling.size(); r++) {
             ScheduledSequence s = sampling.get(r);
@@ -163,33 +105,6 @@ public final class CpuModelRunner implements ModelRunner {
                 states.remove(s.requestId());
             }
         }
-    }
-
-    /** A token id outside the vocabulary would read past the embedding table; fail that request only. */
-    private String checkTokens(ScheduledSequence s) {
-        for (int id : s.tokenIds()) {
-            if (id < 0 || id >= vocab.size()) {
-                return "token id " + id + " is outside the vocabulary (size " + vocab.size() + ")";
-            }
-        }
-        return null;
-    }
-
-    private String ensureSamplingState(ScheduledSequence s) {
-        if (states.containsKey(s.requestId())) return null;
-        SamplingContext ctx = s.sampling();
-        try {
-            states.put(s.requestId(), SamplingState.createChild(ctx.params(), promptOf(ctx.history()), vocab, ctx.sampleIndex()));
-            return null;
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-    }
-
-    private static int[] promptOf(TokenHistory history) {
-        int[] prompt = new int[history.numPromptTokens()];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = history.tokenAt(i);
-        return prompt;
     }
 
     @Override

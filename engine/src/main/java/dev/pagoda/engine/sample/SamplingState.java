@@ -106,6 +106,36 @@ public final class SamplingState {
         outputTokens.add(tokenId);
     }
 
+    /**
+     * Whether the next token needs the row's logits on the host: logprobs, logit bias,
+     * penalties or an active min_tokens mask are applied by {@link Sampler}. Otherwise a device
+     * can sample (temperature, top-k, top-p, min-p and greedy need nothing else).
+     */
+    public boolean needsHostLogits() {
+        return params.logprobs() != null
+                || biasIds.length > 0
+                || params.presencePenalty() != 0 || params.frequencyPenalty() != 0 || params.repetitionPenalty() != 1
+                || (outputCount < params.minTokens() && minTokensMaskedIds.length > 0);
+    }
+
+    /**
+     * The seed of the device's draw for the next token, taken from this request's own generator
+     * (one value per token, as {@link Sampler} takes one uniform), so a seeded request draws the
+     * same tokens whatever shares its batch.
+     */
+    public long nextDeviceSeed() {
+        return rng.nextLong();
+    }
+
+    /** Records a token a device sampled (after {@link #nextDeviceSeed}) and reports it without logprobs. */
+    public SampledToken acceptDeviceSample(int tokenId) {
+        if (tokenId < 0 || tokenId >= vocab.size()) {
+            throw new IllegalStateException("device sampled token id " + tokenId + " outside the vocabulary (size " + vocab.size() + ")");
+        }
+        append(tokenId);
+        return SampledToken.of(tokenId);
+    }
+
     /** The request's one uniform draw in [0, 1) for its next token. */
     double nextUniform() {
         return rng.nextDouble();

@@ -1,0 +1,50 @@
+package dev.pagoda.engine.runner;
+
+import dev.pagoda.engine.model.ForwardBatch;
+import dev.pagoda.engine.sched.ScheduledSequence;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A step's sequences flattened into one {@link ForwardBatch}, and, in logit-row order, the
+ * sequences that sample. Both backends build it the same way.
+ */
+public record BatchLayout(ForwardBatch batch, List<ScheduledSequence> sampling) {
+
+    public static BatchLayout of(List<ScheduledSequence> sequences, int blockSize) {
+        int total = 0;
+        int sampleCount = 0;
+        for (ScheduledSequence s : sequences) {
+            total += s.numTokens();
+            if (s.sample()) sampleCount++;
+        }
+        int[] tokenIds = new int[total]; // (T)
+        int[] positions = new int[total]; // (T)
+        int[] slots = new int[total]; // (T)
+        int[] queryStart = new int[sequences.size() + 1]; // (S + 1)
+        int[] contextLens = new int[sequences.size()]; // (S)
+        int[][] blockTables = new int[sequences.size()][]; // (S) block ids
+        int[] logitRows = new int[sampleCount]; // (R)
+        List<ScheduledSequence> sampling = new ArrayList<>(sampleCount);
+        int row = 0;
+        for (int s = 0; s < sequences.size(); s++) {
+            ScheduledSequence seq = sequences.get(s);
+            int[] ids = seq.tokenIds();
+            for (int i = 0; i < ids.length; i++, row++) {
+                tokenIds[row] = ids[i];
+                positions[row] = seq.startPosition() + i;
+                slots[row] = seq.slot(i, blockSize);
+            }
+            queryStart[s + 1] = row;
+            contextLens[s] = seq.sequenceLength();
+            blockTables[s] = seq.blockTable();
+            if (seq.sample()) {
+                logitRows[sampling.size()] = row - 1;
+                sampling.add(seq);
+            }
+        }
+        return new BatchLayout(new ForwardBatch(tokenIds, positions, slots, queryStart, contextLens, blockTables, logitRows),
+                sampling);
+    }
+}
+
