@@ -114,11 +114,11 @@ public final class CudaKernels implements AutoCloseable {
     private final PrefillAttentionKernel prefill;
     private final SamplingKernel sampling;
 
-    private CudaKernels(LoadedKernels loaded) {
+    private CudaKernels(LoadedKernels loaded, int multiprocessors) {
         this.loaded = loaded;
         this.elementwise = new ElementwiseKernels(loaded);
         this.qkvRopeCache = new QkvRopeCacheKernel(loaded);
-        this.decode = new DecodeAttentionKernel(loaded);
+        this.decode = new DecodeAttentionKernel(loaded, multiprocessors);
         this.prefill = new PrefillAttentionKernel(loaded);
         this.sampling = new SamplingKernel(loaded);
     }
@@ -127,7 +127,7 @@ public final class CudaKernels implements AutoCloseable {
     public static CudaKernels load(CudaDevice device) {
         LoadedKernels loaded = new LoadedKernels(device, KernelSource.all());
         try {
-            return new CudaKernels(loaded);
+            return new CudaKernels(loaded, device.multiprocessors());
         } catch (RuntimeException e) {
             loaded.close();
             throw e;

@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class DecodeAttentionKernel {
 
-    static final int[] HEAD_DIMS = {64, 128, 256};
+    static final int[] HEAD_DIMS = {16, 32, 64, 128, 256};
     /** Query heads one CTA serves; a KV group larger than 8 is split over several CTAs. */
     static final int[] GROUP_TILES = {1, 2, 4, 8};
     static final int CHUNK = 512;
@@ -34,14 +34,17 @@ final class DecodeAttentionKernel {
     private final CudaFunction reduce;
     private final KernelArgs args = new KernelArgs(20);
 
-    DecodeAttentionKernel(LoadedKernels kernels) {
+    private final int multiprocessors;
+
+    DecodeAttentionKernel(LoadedKernels kernels, int multiprocessors) {
         this.kernels = kernels;
+        this.multiprocessors = multiprocessors;
         this.reduce = kernels.function("decode_attention_reduce");
     }
 
     private static List<String> functionNames() {
         List<String> names = new ArrayList<>();
-        for (int d : HEAD_DIMS) for (int g : GROUP_TILES) names.add(name(d, g));
+        for (int d : HEAD_DIMS) for (int g : GROUP_TILES) if (g <= d / 8) names.add(name(d, g));
         names.add("decode_attention_reduce");
         return names;
     }
@@ -50,10 +53,19 @@ final class DecodeAttentionKernel {
         return "decode_attention_d" + headDim + "_g" + groupTile;
     }
 
-    /** Smallest instantiated tile holding the whole KV group, or the largest one. */
-    static int groupTile(int groupSize) {
-        for (int g : GROUP_TILES) if (g >= groupSize) return g;
-        return GROUP_TILES[GROUP_TILES.length - 1];
+    /**
+     * Smallest instantiated tile holding the whole KV group, or the largest one. A key row is
+     * read by headDim / 8 lanes and the cross-lane reduction hands each lane one head, so a tile
+     * holds at most headDim / 8 heads.
+     */
+    static int groupTile(int groupSize, int headDim) {
+        int largest = 1;
+        for (int g : GROUP_TILES) {
+            if (g > headDim / 8) break;
+            largest = g;
+            if (g >= groupSize) return g;
+        }
+        return largest;
     }
 
     static int partitionLen(CudaKernels.AttentionGeometry g) {
@@ -75,7 +87,7 @@ final class DecodeAttentionKernel {
 
     static void requireSupported(CudaKernels.AttentionGeometry g) {
         for (int d : HEAD_DIMS) if (d == g.headDim()) return;
-        throw new IllegalArgumentException("CUDA attention supports head_dim 64, 128 or 256, got " + g.headDim());
+        throw new IllegalArgumentException("CUDA attention supports head_dim 16, 32, 64, 128 or 256, got " + g.headDim());
     }
 
     void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.DecodeAttention a) {
@@ -93,9 +105,16 @@ final class DecodeAttentionKernel {
         if (splits > 1) Checks.aligned16(a.workspace(), "decodeAttention workspace");
         if (a.numDecodeSeqs() == 0) return;
         int groupSize = g.numHeads() / g.numKvHeads();
-        int tile = groupTile(groupSize);
+        int tile = groupTile(groupSize, g.headDim());
         int chunks = (groupSize + tile - 1) / tile;
         int partition = partitionLen(g);
+        if ((long) a.numDecodeSeqs() * g.numKvHeads() * chunks >= 2L * multiprocessors) {
+            // Enough (sequence, KV head) work items to fill the GPU without splitting the KV
+            // length: one split per item, so no CTA is launched only to find its split empty and
+            // no reduce pass runs. Depends on the decode count, fixed for a graph's batch bucket.
+            splits = 1;
+            partition = Math.toIntExact(((g.maxContext() + CHUNK - 1) / CHUNK) * CHUNK);
+        }
         args.reset().ptr(a.query()).ptr(a.keyCache()).ptr(a.valueCache()).ptr(a.blockTables()).ptr(a.queryStart())
                 .ptr(a.contextLens()).ptr(a.decodeSeqs()).ptr(a.out()).ptr(a.workspace())
                 .i32(g.numHeads()).i32(g.numKvHeads()).i32(g.blockSize()).i32(g.maxBlocksPerSeq()).f32(g.scale())

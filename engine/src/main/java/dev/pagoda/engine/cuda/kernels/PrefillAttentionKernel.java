@@ -17,7 +17,7 @@ final class PrefillAttentionKernel {
     static final int TILE_ROWS = 64;
     private static final int THREADS = 128;
     static final KernelSource SOURCE = new KernelSource("prefill_attention.cu",
-            List.of("prefill_attention_d64", "prefill_attention_d128", "prefill_attention_d256"));
+            java.util.Arrays.stream(DecodeAttentionKernel.HEAD_DIMS).mapToObj(PrefillAttentionKernel::name).toList());
 
     private final LoadedKernels kernels;
     private final KernelArgs args = new KernelArgs(16);

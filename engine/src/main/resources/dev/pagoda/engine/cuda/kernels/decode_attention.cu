@@ -278,6 +278,12 @@ __device__ __forceinline__ void decode_attention_impl(
                                         maxBlocksPerSeq, scale, slidingWindow, partitionLen, numSplits);     \
     }
 
+// Small heads (test fixtures, tiny models): a key row is 2 or 4 lanes, so at most 2 or 4 heads per CTA.
+DECODE_KERNEL(16, 1)
+DECODE_KERNEL(16, 2)
+DECODE_KERNEL(32, 1)
+DECODE_KERNEL(32, 2)
+DECODE_KERNEL(32, 4)
 DECODE_KERNEL(64, 1)
 DECODE_KERNEL(64, 2)
 DECODE_KERNEL(64, 4)

@@ -225,6 +225,8 @@ __device__ __forceinline__ void prefill_attention_impl(
                                    slidingWindow);                                                               \
     }
 
+PREFILL_KERNEL(16)
+PREFILL_KERNEL(32)
 PREFILL_KERNEL(64)
 PREFILL_KERNEL(128)
 PREFILL_KERNEL(256)

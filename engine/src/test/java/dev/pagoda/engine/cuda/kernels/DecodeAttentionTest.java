@@ -4,6 +4,7 @@ import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaTestDevice;
 import dev.pagoda.engine.cuda.RequiresCuda;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,26 @@ class DecodeAttentionTest {
     void gqa7AndGqa16UseHeadChunks() {
         check(PagedScenario.create(4, 14, 2, 64, 16, 0, 0, new int[] {9, 800, 2049}, new int[] {1, 1, 1}));
         check(PagedScenario.create(5, 16, 1, 128, 16, 0, 0, new int[] {300, 1600}, new int[] {1, 1}));
+    }
+
+    @Test
+    void smallHeadsOfTinyModels() {
+        check(PagedScenario.create(11, 4, 2, 16, 16, 0, 0, new int[] {1, 7, 96, 600}, new int[] {1, 1, 1, 1}));
+        check(PagedScenario.create(12, 8, 2, 16, 8, 0, 0, new int[] {3, 130}, new int[] {1, 1})); // group 4 > 2 heads per CTA
+        check(PagedScenario.create(13, 8, 4, 32, 16, 0, 0, new int[] {2, 65, 1030}, new int[] {1, 1, 1}));
+    }
+
+    @Test
+    void manySequencesTakeTheUnsplitPath() {
+        // 48 sequences x 8 KV heads = 384 work items: enough to fill an H100/H200 without splitting the KV length
+        Random random = new Random(14);
+        int[] contexts = new int[48];
+        int[] queries = new int[48];
+        for (int i = 0; i < contexts.length; i++) {
+            contexts[i] = 1 + random.nextInt(2500);
+            queries[i] = 1;
+        }
+        check(PagedScenario.create(14, 32, 8, 128, 16, 0, 0, contexts, queries));
     }
 
     @Test

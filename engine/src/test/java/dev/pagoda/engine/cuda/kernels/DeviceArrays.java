@@ -18,7 +18,7 @@ import java.util.List;
 final class DeviceArrays implements AutoCloseable {
 
     private final CudaDevice device;
-    private final Arena arena = Arena.ofConfined();
+    private final Arena arena = Arena.ofShared();
     private final List<DeviceBuffer> buffers = new ArrayList<>();
 
     DeviceArrays(CudaDevice device) {

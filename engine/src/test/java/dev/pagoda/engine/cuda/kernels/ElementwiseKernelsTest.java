@@ -84,7 +84,7 @@ class ElementwiseKernelsTest {
             for (int i = 0; i < n; i++) rows[i] = indexed ? r.nextInt(srcRows) : i;
 
             float[] expected = new float[n * dim];
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment in = arena.allocate(4L * n * dim);
                 for (int i = 0; i < n; i++) MemorySegment.copy(x, rows[i] * dim, in, ValueLayout.JAVA_FLOAT, 4L * i * dim, dim);
                 MemorySegment out = arena.allocate(4L * n * dim);
@@ -112,7 +112,7 @@ class ElementwiseKernelsTest {
                 System.arraycopy(gateUp, t * 2 * inter + inter, up, t * inter, inter);
             }
             float[] expected = new float[tokens * inter];
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment g = arena.allocateFrom(ValueLayout.JAVA_FLOAT, gate);
                 MemorySegment u = arena.allocateFrom(ValueLayout.JAVA_FLOAT, up);
                 MemorySegment o = arena.allocate(4L * gate.length);

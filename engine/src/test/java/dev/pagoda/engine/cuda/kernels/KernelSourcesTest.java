@@ -78,10 +78,13 @@ class KernelSourcesTest {
 
     @Test
     void groupTilesCoverEveryGqaRatio() {
-        assertEquals(1, DecodeAttentionKernel.groupTile(1));
-        assertEquals(4, DecodeAttentionKernel.groupTile(3));
-        assertEquals(8, DecodeAttentionKernel.groupTile(7));
-        assertEquals(8, DecodeAttentionKernel.groupTile(16)); // two CTAs per KV head
+        assertEquals(1, DecodeAttentionKernel.groupTile(1, 128));
+        assertEquals(4, DecodeAttentionKernel.groupTile(3, 128));
+        assertEquals(8, DecodeAttentionKernel.groupTile(7, 128));
+        assertEquals(8, DecodeAttentionKernel.groupTile(16, 128)); // two CTAs per KV head
+        assertEquals(2, DecodeAttentionKernel.groupTile(2, 16)); // a 16-dim key row is 2 lanes: 2 heads per CTA at most
+        assertEquals(2, DecodeAttentionKernel.groupTile(4, 16));
+        assertEquals(4, DecodeAttentionKernel.groupTile(7, 32));
     }
 
     @Test

@@ -94,7 +94,7 @@ record PagedScenario(CudaKernels.AttentionGeometry geometry, int[] contexts, int
     float[] reference(Parallel parallel) {
         var g = geometry;
         var shape = new KvCacheShape(1, numBlocks, g.blockSize(), g.numKvHeads(), g.headDim());
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment k = arena.allocateFrom(ValueLayout.JAVA_FLOAT, keys);
             MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
             MemorySegment q = arena.allocateFrom(ValueLayout.JAVA_FLOAT, query);

@@ -48,6 +48,12 @@ class PrefillAttentionTest {
     }
 
     @Test
+    void tinyModelHeads16And32() {
+        check(PagedScenario.create(31, 4, 2, 16, 16, 0, 0, new int[] {7, 33, 96}, new int[] {7, 33, 96}));
+        check(PagedScenario.create(32, 8, 4, 32, 16, 0, 0, new int[] {5, 100}, new int[] {5, 60}));
+    }
+
+    @Test
     void multiHeadSmallHeadsBlockSize8() {
         check(PagedScenario.create(23, 4, 4, 64, 8, 0, 0, new int[] {130, 77}, new int[] {130, 30}));
     }

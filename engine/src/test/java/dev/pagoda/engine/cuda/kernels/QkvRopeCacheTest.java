@@ -117,7 +117,7 @@ class QkvRopeCacheTest {
         }
         KvCacheShape shape = new KvCacheShape(1, numBlocks, blockSize, hkv, dh);
         float[] expectedK, expectedV;
-        try (Arena arena = Arena.ofConfined(); CpuKvCache cache = new CpuKvCache(shape)) {
+        try (Arena arena = Arena.ofShared(); CpuKvCache cache = new CpuKvCache(shape)) {
             MemorySegment qs = arena.allocateFrom(ValueLayout.JAVA_FLOAT, q);
             MemorySegment ks = arena.allocateFrom(ValueLayout.JAVA_FLOAT, k);
             MemorySegment vs = arena.allocateFrom(ValueLayout.JAVA_FLOAT, v);
