@@ -26,7 +26,7 @@ import java.util.Locale;
  * @param enableChunkedPrefill  --enable-chunked-prefill
  * @param maxWaitingRequests    requests queued beyond this are refused (HTTP 503)
  * @param schedulingPolicy      --scheduling-policy fcfs|priority
- * @param device                --device cpu|cuda|cuda:N
+ * @param device                --device auto|cpu|cuda|cuda:N (auto: CUDA when usable, else the CPU)
  * @param cpuThreads            threads of the CPU kernels, the engine thread included
  * @param seed                  --seed of dummy weights
  */
@@ -52,6 +52,9 @@ public record EngineConfig(
     /** Per-step token budget on the CPU with chunked prefill: activation buffers scale with it. */
     public static final int DEFAULT_CPU_BATCHED_TOKENS = 2048;
 
+    /** Per-step token budget on a GPU (vLLM V1's offline default): prefill GEMMs need thousands of rows to fill the tensor cores. */
+    public static final int DEFAULT_GPU_BATCHED_TOKENS = 8192;
+
     public EngineConfig {
         if (model != null && model.isBlank()) throw new IllegalArgumentException("--model must not be blank (leave it out for the default model)");
         if (servedModelName != null && servedModelName.isBlank()) {
@@ -73,8 +76,8 @@ public record EngineConfig(
         }
         if (maxWaitingRequests < 1) throw new IllegalArgumentException("--max-waiting-requests must be >= 1, got " + maxWaitingRequests);
         if (schedulingPolicy == null) throw new IllegalArgumentException("--scheduling-policy must be fcfs or priority");
-        if (device == null || !device.matches("cpu|cuda(:\\d+)?")) {
-            throw new IllegalArgumentException("--device must be cpu, cuda or cuda:N, got '" + device + "'");
+        if (device == null || !device.matches("auto|cpu|cuda(:\\d+)?")) {
+            throw new IllegalArgumentException("--device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
         }
         if (cpuThreads < 1) throw new IllegalArgumentException("--cpu-threads must be >= 1, got " + cpuThreads);
     }
@@ -103,8 +106,14 @@ public record EngineConfig(
      * chunked prefill the context length, since a whole prompt must then fit one step.
      */
     public int resolvedMaxNumBatchedTokens(int resolvedMaxModelLen) {
+        return resolvedMaxNumBatchedTokens(resolvedMaxModelLen, false);
+    }
+
+    /** As {@link #resolvedMaxNumBatchedTokens(int)}, with {@value #DEFAULT_GPU_BATCHED_TOKENS} as the default on a GPU. */
+    public int resolvedMaxNumBatchedTokens(int resolvedMaxModelLen, boolean gpu) {
         if (maxNumBatchedTokens != null) return maxNumBatchedTokens;
-        return enableChunkedPrefill ? DEFAULT_CPU_BATCHED_TOKENS : Math.max(DEFAULT_CPU_BATCHED_TOKENS, resolvedMaxModelLen);
+        int base = gpu ? DEFAULT_GPU_BATCHED_TOKENS : DEFAULT_CPU_BATCHED_TOKENS;
+        return enableChunkedPrefill ? base : Math.max(base, resolvedMaxModelLen);
     }
 
     /** Storage of dummy weights: --dtype, where auto means the config's torch_dtype (F32 if it names none). */
@@ -125,7 +134,11 @@ public record EngineConfig(
 
     /** The scheduler's settings once the model and the KV pool are known. */
     public SchedulerConfig schedulerConfig(int resolvedMaxModelLen, int numBlocks) {
-        return new SchedulerConfig(maxNumSeqs, resolvedMaxNumBatchedTokens(resolvedMaxModelLen), resolvedMaxModelLen,
+        return schedulerConfig(resolvedMaxModelLen, numBlocks, false);
+    }
+
+    public SchedulerConfig schedulerConfig(int resolvedMaxModelLen, int numBlocks, boolean gpu) {
+        return new SchedulerConfig(maxNumSeqs, resolvedMaxNumBatchedTokens(resolvedMaxModelLen, gpu), resolvedMaxModelLen,
                 blockSize, numBlocks, enablePrefixCaching, enableChunkedPrefill, 0, maxWaitingRequests, schedulingPolicy);
     }
 

@@ -36,6 +36,28 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
         return new KvCapacity(numBlocks, config.blockSize(), bytesPerBlock, maxModelLen);
     }
 
+    /**
+     * Blocks for a GPU: {@code utilization × deviceTotal − inUse} bytes (inUse: weights, activations,
+     * workspaces and a reserve), never more than {@code freeNow}, capped like the CPU's at what
+     * max-num-seqs sequences of max-model-len can use.
+     */
+    public static KvCapacity forCuda(ModelSpec spec, EngineConfig config, int maxModelLen, long deviceTotal, long inUse,
+                                     long freeNow, long bytesPerBlock) {
+        long budget = Math.min((long) (config.gpuMemoryUtilization() * deviceTotal) - inUse, freeNow);
+        long fit = Math.max(0, budget / bytesPerBlock);
+        long blocksPerSequence = Math.ceilDiv(maxModelLen, config.blockSize());
+        if (fit < blocksPerSequence) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "--gpu-memory-utilization %.2f leaves %.3f GiB for the KV cache after the model (%.3f GiB in use): %d blocks of %d "
+                            + "tokens, but one sequence of --max-model-len %d needs %d; raise the utilization or lower --max-model-len",
+                    config.gpuMemoryUtilization(), Math.max(0, budget) / GIB, inUse / GIB, fit, config.blockSize(), maxModelLen,
+                    blocksPerSequence));
+        }
+        long useful = Math.multiplyExact(blocksPerSequence, (long) config.maxNumSeqs());
+        int numBlocks = Math.toIntExact(Math.min(Math.min(fit, useful), Integer.MAX_VALUE - 1));
+        return new KvCapacity(numBlocks, config.blockSize(), bytesPerBlock, maxModelLen);
+    }
+
     public long totalBytes() {
         return numBlocks * bytesPerBlock;
     }

@@ -71,31 +71,43 @@ public final class LocalEngine implements InferenceEngine {
 
     private LocalEngine(EngineConfig config, LoadedModel model, Parallel parallel, LinearFactory linears,
                         UnaryOperator<ModelRunner> runnerWrapper) {
-        if (!config.device().equals("cpu")) {
-            throw new IllegalArgumentException("--device " + config.device() + " is not available in this engine build; use --device cpu");
-        }
         this.model = model;
         this.parallel = parallel;
         ModelSpec spec = model.spec();
         int maxModelLen = config.resolvedMaxModelLen(spec);
-        KvCapacity capacity = KvCapacity.forCpu(spec, config, maxModelLen);
-        LOG.log(System.Logger.Level.INFO, capacity.describe());
-        SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks());
-        int maxTokens = schedulerConfig.maxNumBatchedTokens();
-        LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
-                new ModelOptions(maxTokens, maxModelLen), parallel);
+        String device = CudaBackend.resolveDevice(config.device());
+        boolean gpu = !device.equals("cpu");
         List<Integer> eos = model.eosTokenIds();
-        SamplerVocab vocab = new SamplerVocab(llama.vocabSize(), eos);
-        CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
-        ModelRunner runner = runnerWrapper.apply(
-                new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
+        SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos);
+        KvCapacity capacity;
+        ModelRunner runner;
+        if (gpu) {
+            CudaBackend.Setup setup = CudaBackend.create(config, model, device, maxModelLen, vocab);
+            LOG.log(System.Logger.Level.INFO, setup.description());
+            capacity = setup.capacity();
+            runner = runnerWrapper.apply(setup.runner());
+        } else {
+            capacity = KvCapacity.forCpu(spec, config, maxModelLen);
+            int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen);
+            LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
+                    new ModelOptions(maxTokens, maxModelLen), parallel);
+            if (llama.vocabSize() != spec.vocabSize()) {
+                llama.close();
+                throw new IllegalArgumentException("the lm_head produces " + llama.vocabSize() + " logits, the config says vocab_size "
+                        + spec.vocabSize());
+            }
+            CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
+            runner = runnerWrapper.apply(new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
+        }
+        LOG.log(System.Logger.Level.INFO, capacity.describe());
+        SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
                 eos.stream().mapToInt(Integer::intValue).toArray());
-        this.validator = new RequestValidator(llama.vocabSize(), schedulerConfig, model.tokenizer().isPresent());
+        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent());
         this.info = new ModelInfo(config.servedModelName() != null ? config.servedModelName() : model.name(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),
-                config.device(), model.weightDtype());
+                device, gpu ? "BF16" : model.weightDtype());
         this.state = core.state();
         this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);
         thread.start();

@@ -20,7 +20,7 @@ public final class CudaFunction {
 
     public void launch(CudaStream stream, Dim3 grid, Dim3 block, int dynamicSharedBytes, KernelArgs args) {
         CudaCalls.checkDriver(cudart.cuLaunchKernel(handle, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
-                dynamicSharedBytes, stream.handle(), args.params(), null), "cuLaunchKernel(" + name + ")");
+                dynamicSharedBytes, stream.handle(), args.params(), (org.bytedeco.javacpp.PointerPointer<?>) null), "cuLaunchKernel(" + name + ")");
     }
 
     /** Lets a launch ask for more than the default 48 KiB of dynamic shared memory. */

@@ -7,7 +7,9 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Device memory from {@code cudaMalloc}, addressed as a plain {@code long} (what kernels and
  * cuBLAS take). The synchronous copies here are for set-up and tests; a step's per-step copies go
- * through {@link PinnedBuffer#uploadAsync} on the compute stream.
+ * through {@link PinnedBuffer#uploadAsync} on the compute stream. {@code cudaMemcpy} runs on the
+ * legacy stream, which the compute stream (non-blocking) does not wait for, and a pageable copy
+ * may return before it lands: each copy here therefore ends with a device-wide synchronize.
  */
 public final class DeviceBuffer implements AutoCloseable {
 
@@ -54,6 +56,7 @@ public final class DeviceBuffer implements AutoCloseable {
         checkRange(deviceOffset, host.byteSize());
         CudaCalls.check(cudart.cudaMemcpy(CudaCalls.at(address + deviceOffset), CudaCalls.at(host.address()), host.byteSize(),
                 cudart.cudaMemcpyHostToDevice), "cudaMemcpy host->device");
+        settle();
     }
 
     public void download(MemorySegment host) {
@@ -64,10 +67,16 @@ public final class DeviceBuffer implements AutoCloseable {
         checkRange(deviceOffset, host.byteSize());
         CudaCalls.check(cudart.cudaMemcpy(CudaCalls.at(host.address()), CudaCalls.at(address + deviceOffset), host.byteSize(),
                 cudart.cudaMemcpyDeviceToHost), "cudaMemcpy device->host");
+        settle();
     }
 
     public void fill(int byteValue) {
         CudaCalls.check(cudart.cudaMemset(CudaCalls.at(address), byteValue, bytes), "cudaMemset");
+        settle();
+    }
+
+    private static void settle() {
+        CudaCalls.check(cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 
     private void checkRange(long offset, long length) {

@@ -1,6 +1,7 @@
 package dev.pagoda.engine.cuda;
 
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * A kernel's argument list for {@code cuLaunchKernel}: {@code void* params[]} whose entry i
@@ -13,7 +14,7 @@ import org.bytedeco.javacpp.LongPointer;
 public final class KernelArgs {
 
     private final LongPointer values; // (capacity) 8-byte argument slots
-    private final LongPointer params; // (capacity) params[i] = &values[i]
+    private final PointerPointer<?> params; // (capacity) params[i] = &values[i]
     private final int capacity;
     private int count;
 
@@ -21,8 +22,8 @@ public final class KernelArgs {
         if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1");
         this.capacity = capacity;
         this.values = new LongPointer(capacity);
-        this.params = new LongPointer(capacity);
-        for (int i = 0; i < capacity; i++) params.put(i, values.address() + 8L * i);
+        this.params = new PointerPointer<>(capacity);
+        for (int i = 0; i < capacity; i++) params.put(i, CudaCalls.at(values.address() + 8L * i));
     }
 
     public KernelArgs reset() {
@@ -52,7 +53,7 @@ public final class KernelArgs {
         return count;
     }
 
-    LongPointer params() {
+    PointerPointer<?> params() {
         return params;
     }
 }

@@ -12,6 +12,7 @@ import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.load.ModelLoader;
 import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.request.TokenLogprobs;
 import dev.pagoda.engine.runner.LinearFactory;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -53,7 +54,7 @@ final class EngineHarness {
 
     /** Everything one request's stream delivered, per sample. */
     record Result(List<List<Integer>> tokens, List<String> texts, List<FinishReason> reasons, List<Object> stopReasons,
-                  StreamEvent last) {
+                  StreamEvent last, List<TokenLogprobs> logprobs) {
         int[] tokens(int sample) {
             return tokens.get(sample).stream().mapToInt(Integer::intValue).toArray();
         }
@@ -64,6 +65,7 @@ final class EngineHarness {
         List<StringBuilder> texts = new ArrayList<>();
         List<FinishReason> reasons = new ArrayList<>();
         List<Object> stops = new ArrayList<>();
+        List<TokenLogprobs> logprobs = new ArrayList<>(); // of sample 0
         for (int i = 0; i < n; i++) {
             tokens.add(new ArrayList<>());
             texts.add(new StringBuilder());
@@ -75,6 +77,7 @@ final class EngineHarness {
         while ((event = stream.poll(Duration.ofMinutes(2))) != null) {
             for (SampleDelta d : event.deltas()) {
                 for (int t : d.tokenIds()) tokens.get(d.index()).add(t);
+                if (d.index() == 0) logprobs.addAll(d.logprobs());
                 texts.get(d.index()).append(d.text());
                 if (d.finishReason() != null) {
                     reasons.set(d.index(), d.finishReason());
@@ -85,7 +88,7 @@ final class EngineHarness {
             if (event.finished()) break;
         }
         assertNotNull(last, "no event from " + stream.requestId());
-        return new Result(tokens, texts.stream().map(StringBuilder::toString).toList(), reasons, stops, last);
+        return new Result(tokens, texts.stream().map(StringBuilder::toString).toList(), reasons, stops, last, logprobs);
     }
 
     static GenerationRequest request(String id, int[] prompt, SamplingParams params) {

@@ -21,6 +21,17 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     private final OptionalInt bos;
     private final List<Integer> eos;
 
+    /**
+     * DJL picks a CUDA build of its tokenizer library when it sees a GPU, and downloads it — but
+     * tokenizing runs on the CPU either way, and Pagoda works offline with the CPU build that the
+     * jar bundles. {@code RUST_FLAVOR=cpu} (DJL's own switch) says so, unless the user set it.
+     */
+    private static void useBundledCpuLibrary() {
+        if (System.getenv("RUST_FLAVOR") == null && System.getProperty("RUST_FLAVOR") == null) {
+            System.setProperty("RUST_FLAVOR", "cpu");
+        }
+    }
+
     private HfTokenizer(HuggingFaceTokenizer hf, HfTokenizerJson json, TokenizerConfig config, Path file) {
         this.hf = hf;
         this.pieces = json.pieces();
@@ -34,6 +45,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
 
     /** Loads {@code tokenizerJson}; {@code config} names BOS/EOS (from tokenizer_config.json). */
     public static HfTokenizer load(Path tokenizerJson, TokenizerConfig config) {
+        useBundledCpuLibrary();
         HfTokenizerJson json = HfTokenizerJson.read(tokenizerJson, false);
         HuggingFaceTokenizer hf;
         try {

@@ -1,0 +1,102 @@
+package dev.pagoda.engine.core;
+
+import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.engine.cuda.Cublas;
+import dev.pagoda.engine.cuda.CudaDevice;
+import dev.pagoda.engine.cuda.kernels.CudaKernels;
+import dev.pagoda.engine.cuda.model.CudaLlama;
+import dev.pagoda.engine.cuda.model.CudaStepExecutor;
+import dev.pagoda.engine.cuda.model.CudaWeights;
+import dev.pagoda.engine.load.LoadedModel;
+import dev.pagoda.engine.runner.CudaModelRunner;
+import dev.pagoda.engine.sample.SamplerVocab;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Sets up the CUDA backend for an engine: device, kernels, cuBLAS, weights, step buffers, then
+ * the KV cache from what {@code --gpu-memory-utilization} leaves, as vLLM does — the memory the
+ * process may use is {@code utilization × card}; weights, activations (sized for the largest
+ * step, so their peak is what is allocated) and workspaces are measured, the KV pool gets the
+ * rest less a reserve for the CUDA context, graphs and NVRTC modules.
+ */
+final class CudaBackend {
+
+    private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
+    /** The CUDA context, captured graphs and loaded modules live outside our allocations. */
+    static final long RESERVE_BYTES = 1L << 30;
+
+    private CudaBackend() {}
+
+    /** "cpu" or "cuda:N" for {@code --device}: auto picks CUDA when usable and says why not otherwise. */
+    static String resolveDevice(String requested) {
+        if (requested.equals("cpu")) return "cpu";
+        Optional<String> reason = CudaDevice.unavailableReason();
+        if (requested.equals("auto")) {
+            if (reason.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "CUDA not used (" + reason.get() + "); running on the CPU");
+                return "cpu";
+            }
+            return "cuda:0";
+        }
+        if (reason.isPresent()) {
+            throw new IllegalArgumentException("--device " + requested + " is not usable here: " + reason.get()
+                    + " (use --device cpu)");
+        }
+        return requested.equals("cuda") ? "cuda:0" : requested;
+    }
+
+    /** What LocalEngine needs from a backend. */
+    record Setup(CudaModelRunner runner, KvCapacity capacity, String description) {}
+
+    static Setup create(EngineConfig config, LoadedModel model, String device, int maxModelLen, SamplerVocab vocab) {
+        int ordinal = Integer.parseInt(device.substring(device.indexOf(':') + 1));
+        ModelSpec spec = model.spec();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            CudaDevice cuda = CudaDevice.open(ordinal);
+            opened.add(cuda);
+            long freeAtStart = cuda.freeMemory();
+            CudaKernels kernels = CudaKernels.load(cuda);
+            opened.add(kernels);
+            Cublas blas = new Cublas(cuda);
+            opened.add(blas);
+            CudaWeights weights = CudaWeights.upload(cuda, model.weights());
+            opened.add(weights);
+            int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen, true);
+            int maxSeqs = Math.min(config.maxNumSeqs(), maxTokens);
+            CudaLlama llama = new CudaLlama(cuda, kernels, blas, weights, model.weights(),
+                    new CudaLlama.Limits(maxTokens, maxSeqs, maxModelLen, config.blockSize(), 4 * maxSeqs));
+            opened.add(llama);
+            long usedByUs = freeAtStart - cuda.freeMemory();
+            KvCapacity capacity = KvCapacity.forCuda(spec, config, maxModelLen, cuda.totalMemory(), usedByUs + RESERVE_BYTES,
+                    cuda.freeMemory() - RESERVE_BYTES / 4, CudaLlama.kvBytesPerBlock(spec, config.blockSize()));
+            llama.allocateKvCache(capacity.numBlocks());
+            String description = String.format(Locale.ROOT,
+                    "CUDA %s: weights %.2f GiB, activations %.2f GiB, KV cache %.2f GiB (%d blocks) at --gpu-memory-utilization %.2f",
+                    cuda.describe(), weights.bytes() / GIB, llama.activationBytes() / GIB, llama.kvBytes() / GIB,
+                    capacity.numBlocks(), config.gpuMemoryUtilization());
+            CudaStepExecutor executor = new CudaStepExecutor(llama, true);
+            List<AutoCloseable> owned = List.copyOf(opened);
+            CudaModelRunner runner = new CudaModelRunner(executor, () -> closeAll(owned), vocab, maxSeqs);
+            return new Setup(runner, capacity, description);
+        } catch (RuntimeException | Error e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    private static void closeAll(List<AutoCloseable> opened) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + opened.get(i) + " failed: " + e.getMessage());
+            }
+        }
+    }
+}
