@@ -83,6 +83,7 @@ public record ServerSettings(String model, Listen listen, EngineLimits engine) {
                 .enablePrefixCaching(engine.prefixCaching())
                 .kvCacheMemoryBytes(engine.kvCacheMiB() << 20)
                 .gpuMemoryUtilization(engine.gpuMemoryUtilization())
+                .device("auto") // the GPU where one is usable, as `pagoda serve`
                 .build();
     }
 

@@ -64,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Reuse the KV blocks of shared prompt prefixes. Default: on.")
     boolean enablePrefixCaching;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when a usable GPU is present, else the CPU), cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--kv-cache-memory", description = "Bytes of KV cache on the CPU. Default: 4 GiB, as vLLM's VLLM_CPU_KVCACHE_SPACE.")

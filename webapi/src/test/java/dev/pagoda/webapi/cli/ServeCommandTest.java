@@ -42,7 +42,7 @@ class ServeCommandTest {
     void vllmDefaults() {
         ServeCommand cmd = new ServeCommand(flags -> { throw new AssertionError("not started"); });
         new CommandLine(cmd).parseArgs();
-        assertEquals(new EngineFlags(null, null, "auto", null, null, null, null, null, true, "cpu", null), cmd.engineFlags());
+        assertEquals(new EngineFlags(null, null, "auto", null, null, null, null, null, true, "auto", null), cmd.engineFlags());
         assertEquals(8000, cmd.serverOptions().port());
         assertEquals("0.0.0.0", cmd.serverOptions().host());
     }

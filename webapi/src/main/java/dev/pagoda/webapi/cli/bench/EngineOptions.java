@@ -16,7 +16,7 @@ public final class EngineOptions {
             description = "auto: read the weights; dummy: random weights of the model's shape (default: ${DEFAULT-VALUE}).")
     String loadFormat;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE", description = "cpu (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE", description = "auto (CUDA when usable, else cpu), cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--dtype", defaultValue = "auto", paramLabel = "DTYPE",
@@ -41,6 +41,10 @@ public final class EngineOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads of the kernels, the engine thread included.")
     Integer threads;
+
+    @Option(names = "--gpu-memory-utilization", paramLabel = "F",
+            description = "Share of the GPU's memory the engine may use, (0, 1]; the KV cache gets what the model leaves (default: 0.9).")
+    Double gpuMemoryUtilization;
 
     @Option(names = "--kv-cache-memory", paramLabel = "BYTES",
             description = "Bytes for the KV cache on the CPU, e.g. 4GiB, 512MiB or a plain number.")
@@ -94,6 +98,10 @@ public final class EngineOptions {
 
     public long seed() {
         return seed;
+    }
+
+    public Double gpuMemoryUtilization() {
+        return gpuMemoryUtilization;
     }
 
     public Integer threads() {
