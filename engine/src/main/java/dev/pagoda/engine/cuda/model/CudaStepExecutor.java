@@ -185,13 +185,22 @@ public final class CudaStepExecutor implements AutoCloseable {
 
     /** The graph bucket for a decode-only step, or 0 when the step must run eagerly. */
     private int graphBucket(ForwardBatch batch) {
+        return graphBucket(batch, in.maxSeqs, in.maxTokens);
+    }
+
+    /**
+     * The batch size whose graph runs {@code batch}: the next power of two at or above its
+     * sequence count, when every sequence has one query row and samples it (a decode-only step)
+     * and the bucket fits the buffers; 0 otherwise (the step runs eagerly).
+     */
+    static int graphBucket(ForwardBatch batch, int maxSeqs, int maxTokens) {
         int seqs = batch.numSeqs();
         if (batch.numTokens() != seqs || batch.logitRows().length != seqs) return 0;
         int[] rows = batch.logitRows();
         for (int r = 0; r < seqs; r++) if (rows[r] != r) return 0;
         int bucket = Integer.highestOneBit(seqs);
         if (bucket < seqs) bucket <<= 1;
-        return bucket <= in.maxSeqs && bucket <= in.maxTokens ? bucket : 0;
+        return bucket <= maxSeqs && bucket <= maxTokens ? bucket : 0;
     }
 
     private void writeCommon(ForwardBatch batch, RowSampling[] sampling, int paddedSeqs) {
