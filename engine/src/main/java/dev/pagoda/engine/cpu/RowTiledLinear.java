@@ -90,16 +90,33 @@ abstract class RowTiledLinear implements Linear {
         }
         requireBytes("in", in, (long) tokens * inF);
         requireBytes("out", out, (long) tokens * outF);
-        this.in = in;
-        this.out = out;
-        this.tokens = tokens;
+        int chunk = tokenChunk();
         try {
-            parallel.forRange(outF, MIN_ROWS_PER_CHUNK, rowRangeBody);
+            for (int first = 0; first < tokens; first += chunk) {
+                int count = Math.min(chunk, tokens - first);
+                prepare(in, first, count);
+                // slices only past the first chunk: layers with no chunk limit allocate nothing
+                this.in = first == 0 ? in : in.asSlice((long) first * inF * Float.BYTES);
+                this.out = first == 0 ? out : out.asSlice((long) first * outF * Float.BYTES);
+                this.tokens = count;
+                parallel.forRange(outF, MIN_ROWS_PER_CHUNK, rowRangeBody);
+            }
         } finally {
             this.in = null;
             this.out = null;
         }
     }
+
+    /** Most tokens one pass over the weight serves; a kernel with per-token scratch bounds it. */
+    int tokenChunk() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Runs on the calling thread before the rows of tokens {@code [first, first + count)} of
+     * {@code in} are multiplied (a kernel that converts its activations first does it here).
+     */
+    void prepare(MemorySegment in, int first, int count) {}
 
     private static void requireBytes(String name, MemorySegment segment, long floats) {
         if (segment == null) throw new IllegalArgumentException(name + " segment is null");
