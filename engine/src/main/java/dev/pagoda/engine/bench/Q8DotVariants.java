@@ -62,14 +62,10 @@ public final class Q8DotVariants {
                 MemorySegment y = arena.allocate((long) out * Float.BYTES, 64);
                 Linear production = LinearKernels.create(w, one, 1);
                 time("production", seconds, w, out, in, y, (ww, o, i, a, yy) -> production.forward(a.f32(), yy, 1), act);
-                time("f32 per-block scale", seconds, w, out, in, y, Q8DotVariants::floatBlockScale, act);
-                time("int16 mul, S2I halves", seconds, w, out, in, y, Q8DotVariants::int16Halves, act);
-                time("int16 mul, shift pairs", seconds, w, out, in, y, Q8DotVariants::int16Shift, act);
-                time("int8 even/odd split", seconds, w, out, in, y, Q8DotVariants::evenOdd, act);
-                time("f32 unrolled block", seconds, w, out, in, y, Q8DotVariants::floatUnrolled, act);
+                time("int16 shift, 1 row", seconds, w, out, in, y, Q8DotVariants::int16OneRow, act);
+                time("int16 shift, 1 row x2", seconds, w, out, in, y, Q8DotVariants::int16OneRowUnrolled, act);
                 time("int16 shift, 2 rows", seconds, w, out, in, y, Q8DotVariants::int16TwoRows, act);
-                time("f32 unrolled, 2 rows", seconds, w, out, in, y, Q8DotVariants::floatTwoRows, act);
-                time("even/odd, 2 rows", seconds, w, out, in, y, Q8DotVariants::evenOddTwoRows, act);
+                time("production", seconds, w, out, in, y, (ww, o, i, a, yy) -> production.forward(a.f32(), yy, 1), act);
             }
         }
     }
@@ -354,6 +350,45 @@ public final class Q8DotVariants {
             }
             y.setAtIndex(F32, r, sum(a0));
             y.setAtIndex(F32, r + 1, sum(a1));
+        }
+    }
+
+    private static FloatVector int16Block(MemorySegment w, long block, MemorySegment x, long xo, float d) {
+        ShortVector p = w16(w, block + 2).mul(x16(x, xo)).add(w16(w, block + 18).mul(x16(x, xo + 32)));
+        return (FloatVector) shifts(p).convert(VectorOperators.I2F, 0);
+    }
+
+    static void int16OneRow(MemorySegment w, int out, int in, Act a, MemorySegment y) {
+        MemorySegment x = a.q16();
+        float[] xs = a.scales();
+        int blocks = in / BLOCK;
+        long rowBytes = (long) blocks * BLOCK_BYTES;
+        for (int r = 0; r < out; r++) {
+            long r0 = r * rowBytes;
+            FloatVector a0 = FloatVector.zero(F8);
+            for (int b = 0; b < blocks; b++) {
+                long bo = r0 + (long) b * BLOCK_BYTES;
+                a0 = int16Block(w, bo, x, (long) b * 64, 0).fma(FloatVector.broadcast(F8, half(w, bo) * xs[b]), a0);
+            }
+            y.setAtIndex(F32, r, sum(a0));
+        }
+    }
+
+    /** Two blocks per iteration, two accumulators (blocks must be even). */
+    static void int16OneRowUnrolled(MemorySegment w, int out, int in, Act a, MemorySegment y) {
+        MemorySegment x = a.q16();
+        float[] xs = a.scales();
+        int blocks = in / BLOCK;
+        long rowBytes = (long) blocks * BLOCK_BYTES;
+        for (int r = 0; r < out; r++) {
+            long r0 = r * rowBytes;
+            FloatVector a0 = FloatVector.zero(F8), a1 = a0;
+            for (int b = 0; b < blocks; b += 2) {
+                long bo = r0 + (long) b * BLOCK_BYTES;
+                a0 = int16Block(w, bo, x, (long) b * 64, 0).fma(FloatVector.broadcast(F8, half(w, bo) * xs[b]), a0);
+                a1 = int16Block(w, bo + BLOCK_BYTES, x, (long) b * 64 + 64, 0).fma(FloatVector.broadcast(F8, half(w, bo + BLOCK_BYTES) * xs[b + 1]), a1);
+            }
+            y.setAtIndex(F32, r, sum(a0.add(a1)));
         }
     }
 }

@@ -52,6 +52,7 @@ abstract class RowTiledLinear implements Linear {
     private final Parallel.RangeBody rowRangeBody = this::rowRange;
     private final MethodHandle pairKernel = kernel("rowPairTimesTokens"); // (row, rows, t, count)
     private final MethodHandle rowsKernel = kernel("rowsTimesToken"); // (row, count, t)
+    private final MethodHandle rangeKernel = kernel("rangeTimesFirstToken"); // (start, end)
 
     // The running call's arguments; Parallel's hand-off lock publishes them to the workers.
     protected MemorySegment in; // (tokens, inF) f32
@@ -130,6 +131,10 @@ abstract class RowTiledLinear implements Linear {
     private void rowRange(int start, int end) {
         try {
             int n = tokens;
+            if (n == 1) {
+                rangeKernel.invokeExact(start, end);
+                return;
+            }
             int fullGroups = n / TILE * TILE;
             int rest = n - fullGroups;
             for (int r = start; r < end; r += TILE) {
@@ -160,6 +165,7 @@ abstract class RowTiledLinear implements Linear {
         try {
             MethodType type = MethodType.methodType(void.class, int.class, int.class, int.class, int.class);
             if (name.equals("rowsTimesToken")) type = type.dropParameterTypes(3, 4);
+            if (name.equals("rangeTimesFirstToken")) type = type.dropParameterTypes(2, 4);
             return MethodHandles.lookup().findVirtual(RowTiledLinear.class, name, type).bindTo(this);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("kernel " + name + " of " + getClass().getSimpleName(), e);
@@ -175,6 +181,15 @@ abstract class RowTiledLinear implements Linear {
 
     /** {@code out[t, row + j] = W[row + j] · in[t]} for {@code j < count} (count in 1..4). */
     abstract void rowsTimesToken(int row, int count, int t);
+
+    /**
+     * Rows {@code [start, end)} times token 0, the whole work of a one-token call. Four rows at a
+     * time through {@link #rowsTimesToken}; a kernel whose rows need no tiling overrides it with
+     * one loop, which saves entering a kernel (and its loop set-up) every four rows.
+     */
+    void rangeTimesFirstToken(int start, int end) {
+        for (int r = start; r < end; r += TILE) rowsTimesToken(r, Math.min(TILE, end - r), 0);
+    }
 
     /** Stores the lane sums of row {@code row}'s four token accumulators (duplicates rewrite). */
     final void storeTokens(int row, int t, int count, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
