@@ -46,6 +46,11 @@ final class Q8_0Linear extends RowTiledLinear {
     }
 
     @Override
+    long activationBytesPerToken() {
+        return (long) inF * Short.BYTES;
+    }
+
+    @Override
     int tokenChunk() {
         return Q8Activations.CHUNK;
     }

@@ -84,7 +84,7 @@ class Q8_0KernelTest {
                                 "seed " + seed + " token " + t + " element " + i);
                     }
                     for (int b = 0; b < in / 32; b++) {
-                        assertEquals(want.d()[b], acts.scales.get(F32_LE, acts.scaleOffset(t) + 4L * b),
+                        assertEquals(want.d()[b], acts.scales[acts.scaleIndex(t) + b],
                                 "seed " + seed + " token " + t + " block " + b);
                     }
                 }
