@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * products are added in int16, which cannot overflow (|w| ≤ 128 and |x| ≤ 127, so a sum of two
  * products is at most 32512); each int lane's two int16 are then added by shifts into 8 int32
  * sums, converted to float once per block. Measured on this AVX2 machine
- * ({@code dev.pagoda.engine.bench.Q8DotVariants}): about twice the speed of widening every weight
+ * ({@code dev.pagoda.engine.bench.Q8DotVariants}): 2.5-3x the speed of widening every weight
  * to float, the previous kernel. The Vector API has no byte or short multiply-add-pairs
  * ({@code vpmaddubsw}, {@code vpmaddwd}), which is why llama.cpp's loop stays shorter.
  *
