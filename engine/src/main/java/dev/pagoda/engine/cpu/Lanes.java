@@ -89,7 +89,7 @@ final class Lanes {
      */
     static float sum(FloatVector v) {
         float s = 0;
-        for (int i = 0; i < N; i++) s += v.lane(i);
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
         return s;
     }
 

@@ -7,9 +7,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Builds the CPU {@link Linear} for a stored weight. The kernels read the weight in place (a
  * slice of a memory-mapped file is fine) and decode quantized blocks in registers; nothing the
- * size of the weight is ever copied. Activations stay f32: measured on this project's AVX2 box,
- * quantizing them to int8 (llama.cpp's way) bought nothing in Java, whose Vector API has no
- * byte or short multiply-add-pairs (vpmaddubsw, vpmaddwd) to make integer dot products cheap.
+ * size of the weight is ever copied. Activations stay f32, except for Q8_0, whose kernel
+ * quantizes them to int8 blocks first as llama.cpp does and multiplies integers (see
+ * {@link Q8_0Linear}: measured about twice as fast as widening the weights to float).
  *
  * <p>The weight and the {@code in}/{@code out} segments are read by the pool's threads, so they
  * must come from a global, automatic or shared arena (a confined one fails with

@@ -24,9 +24,10 @@ import java.util.Map;
  *   ./mvnw -q -o -pl engine -am test-compile
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp ... \
  *       dev.pagoda.engine.bench.LlamaCppComparison [--threads 2] [--tokens 64] [--types F32,Q8_0] [--dir /tmp] [--native-view]
+ *       [--keep] [--skip-llama-cpp]
  * </pre>
  *
- * Writes ~2 GB (F32) and ~0.5 GB (Q8_0) files into {@code --dir} and deletes each when done.
+ * Writes ~2 GB (F32) and ~0.5 GB (Q8_0) files into {@code --dir} and deletes each when done (unless {@code --keep}).
  */
 public final class LlamaCppComparison {
 
@@ -38,17 +39,19 @@ public final class LlamaCppComparison {
      * @param nativeView run Pagoda over {@link NativeViewWeights} (one JVM per variant: a JVM that
      *                   saw both segment kinds has both in its JIT profiles)
      */
-    record Settings(int threads, int tokens, Path dir, boolean nativeView) {}
+    record Settings(int threads, int tokens, Path dir, boolean nativeView, boolean keep, boolean skipLlamaCpp) {}
 
     public static void main(String[] args) throws IOException {
         int threads = 2, tokens = 64;
-        boolean nativeView = false;
+        boolean nativeView = false, keep = false, skipLlamaCpp = false;
         List<DType> types = List.of(DType.F32, DType.Q8_0);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
-            if (option.equals("--native-view")) {
-                nativeView = true;
+            if (option.equals("--native-view") || option.equals("--keep") || option.equals("--skip-llama-cpp")) {
+                nativeView |= option.equals("--native-view");
+                keep |= option.equals("--keep");
+                skipLlamaCpp |= option.equals("--skip-llama-cpp");
                 continue;
             }
             if (i + 1 == args.length) usage("missing value for " + option);
@@ -66,7 +69,7 @@ public final class LlamaCppComparison {
         int status = 0;
         try {
             List<Row> rows = new ArrayList<>();
-            Settings settings = new Settings(threads, tokens, dir, nativeView);
+            Settings settings = new Settings(threads, tokens, dir, nativeView, keep, skipLlamaCpp);
             for (DType type : types) rows.add(compare(type, settings, out));
             printTable(out, rows, settings);
         } catch (RuntimeException | IOException e) {
@@ -81,12 +84,18 @@ public final class LlamaCppComparison {
         int threads = settings.threads(), tokens = settings.tokens();
         Path file = settings.dir().resolve("pagoda-bench-qwen2.5-0.5b-" + type + ".gguf");
         try (Parallel parallel = new Parallel(threads)) {
-            long t0 = System.nanoTime();
-            QwenShapedGguf.write(type, file, parallel);
-            out.printf(Locale.ROOT, "%s: wrote %s (%.2f GB) in %.1f s%n", type, file, Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
+            if (settings.keep() && Files.exists(file)) {
+                out.printf(Locale.ROOT, "%s: reusing %s (%.2f GB)%n", type, file, Files.size(file) / 1e9);
+            } else {
+                long t0 = System.nanoTime();
+                QwenShapedGguf.write(type, file, parallel);
+                out.printf(Locale.ROOT, "%s: wrote %s (%.2f GB) in %.1f s%n", type, file, Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
+            }
 
-            LlamaCppDecode.Result llama = LlamaCppDecode.measure(file, threads, tokens, 3);
-            out.printf(Locale.ROOT, "%s: llama.cpp b1 %.2f tok/s (wall clock, prompt subtracted)%n", type, llama.tokensPerSecond());
+            LlamaCppDecode.Result llama = settings.skipLlamaCpp() ? null : LlamaCppDecode.measure(file, threads, tokens, 3);
+            if (llama != null) {
+                out.printf(Locale.ROOT, "%s: llama.cpp b1 %.2f tok/s (wall clock, prompt subtracted)%n", type, llama.tokensPerSecond());
+            }
 
             DecodeResult b1, b16;
             try (WeightSource weights = settings.nativeView()
@@ -100,7 +109,7 @@ public final class LlamaCppComparison {
             printProfile(out, type, b16);
             return new Row(type, llama, b1, b16);
         } finally {
-            Files.deleteIfExists(file);
+            if (!settings.keep()) Files.deleteIfExists(file);
         }
     }
 
@@ -129,7 +138,7 @@ public final class LlamaCppComparison {
                 s.threads(), s.tokens(), s.nativeView() ? "native views of the mapped file" : "the mapped file");
         out.printf(Locale.ROOT, "%-6s %14s %12s %7s %14s %8s%n", "type", "llama.cpp b1", "Pagoda b1", "ratio", "Pagoda b16", "b16/b1");
         for (Row r : rows) {
-            double llama = r.llamaCpp().tokensPerSecond();
+            double llama = r.llamaCpp() == null ? Double.NaN : r.llamaCpp().tokensPerSecond();
             out.printf(Locale.ROOT, "%-6s %14.2f %12.2f %7.2f %14.2f %8.2f%n", r.type(), llama, r.b1().tokensPerSecond(),
                     r.b1().tokensPerSecond() / llama, r.b16().tokensPerSecond(), r.b16().tokensPerSecond() / r.b1().tokensPerSecond());
         }
@@ -137,6 +146,7 @@ public final class LlamaCppComparison {
     }
 
     private static void usage(String problem) {
-        throw new IllegalArgumentException(problem + "; options: --threads N --tokens N --types F32,Q8_0 --dir DIR --native-view");
+        throw new IllegalArgumentException(problem + "; options: --threads N --tokens N --types F32,Q8_0 --dir DIR --native-view"
+                + " --keep (reuse the file if present, leave it afterwards) --skip-llama-cpp");
     }
 }

@@ -22,10 +22,14 @@ import org.junit.jupiter.api.Test;
  * Every weight type against a naive reference: each stored row dequantized by
  * {@link GgmlReferenceDequant} (ggml's C reference logic), then a double-precision dot product.
  *
- * <p>Tolerance: the kernels keep activations in f32 (no activation quantization) and accumulate
- * in f32 with FMA, so the only error is f32 rounding: at most about K·2^-24 of Σ|w·x| for K
- * inputs; the bound used is 2^-24 · (K + 64) · Σ|w·x| plus a tiny absolute floor. A wrong nibble,
- * scale or offset moves a result by about Σ|w·x| / √K, orders of magnitude beyond it.
+ * <p>Tolerance: the kernels accumulate in f32 with FMA, so f32 rounding costs at most about
+ * K·2^-24 of Σ|w·x| for K inputs; the bound used is 2^-24 · (K + 64) · Σ|w·x| plus a tiny absolute
+ * floor. Every type but Q8_0 keeps its activations in f32, so that is all. Q8_0 quantizes the
+ * activations as llama.cpp does (see {@link Q8Activations}): each x in a block of 32 moves by at
+ * most half a step, d/2 with d = max|x| / 127 of its block (plus 2^-16 of d for the rounding of
+ * 1/d), so the dot product moves by at most Σ_i |w_i| · d_block(i) · (1/2 + 2^-16) more. A wrong
+ * nibble, scale or offset moves a result by about Σ|w·x| / √K, orders of magnitude beyond both;
+ * {@link Q8_0KernelTest} checks the Q8_0 kernel against its own integer algorithm to f32 rounding.
  */
 class LinearKernelsTest {
 
@@ -76,13 +80,14 @@ class LinearKernelsTest {
                         linear.forward(x, y, tokens);
                         for (int t = 0; t < tokens; t++) {
                             for (int o = 0; o < c.out; o++) {
-                                double exact = 0, magnitude = 0;
+                                double exact = 0, magnitude = 0, quantization = 0;
                                 for (int i = 0; i < c.in; i++) {
                                     double p = (double) rows[o][i] * x.getAtIndex(F32_LE, (long) t * c.in + i);
                                     exact += p;
                                     magnitude += Math.abs(p);
+                                    if (c.type == DType.Q8_0) quantization += Math.abs(rows[o][i]) * halfStep(x, (long) t * c.in, i);
                                 }
-                                double tolerance = Math.scalb(c.in + 64.0, -24) * magnitude + 1e-6;
+                                double tolerance = Math.scalb(c.in + 64.0, -24) * magnitude + 1e-6 + quantization;
                                 float got = y.getAtIndex(F32_LE, (long) t * c.out + o);
                                 if (!(Math.abs(got - exact) <= tolerance)) {
                                     fail(c + " seed " + seed + " tokens " + tokens + " out[" + t + "," + o + "] = "
@@ -94,6 +99,14 @@ class LinearKernelsTest {
                 }
             }
         }
+    }
+
+    /** Largest change Q8_0 activation rounding makes to element i of the row at {@code row}: (1/2 + 2^-16) · max|x| / 127 of its block. */
+    private static double halfStep(MemorySegment x, long row, int i) {
+        int start = i / 32 * 32;
+        double amax = 0;
+        for (int j = start; j < start + 32; j++) amax = Math.max(amax, Math.abs(x.getAtIndex(F32_LE, row + j)));
+        return (0.5 + 0x1p-16) * amax / 127;
     }
 
     private static float[][] referenceRows(TensorData w, Case c) {

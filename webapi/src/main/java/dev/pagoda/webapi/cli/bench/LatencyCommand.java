@@ -1,6 +1,9 @@
 package dev.pagoda.webapi.cli.bench;
 
+import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.bench.MemoryFloor;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code pagoda bench latency}: as vLLM's {@code benchmark_latency.py}, one batch of
  * {@code --batch-size} prompts generated start to finish, repeated; prints the end-to-end latency
- * per iteration and, from the engine's step statistics, the time of one decode step.
+ * per iteration and, from the engine's step statistics, the time of one decode step, then the
+ * memory floor of a decode step ({@link MemoryFloor}) to read it against.
  */
 @Command(name = "latency", mixinStandardHelpOptions = true,
         description = "Latency of one batch end to end, and the time per decode step.")
@@ -84,9 +88,34 @@ public final class LatencyCommand implements Callable<Integer> {
             }
             LatencyResult r = LatencyResult.of(latencies, workload, StepTimes.of(steps));
             print(out, r);
+            out.println(memoryFloorLine(engine.model().spec(), engine.model().weightDtype(), engineOptions.threads()));
+            out.flush();
             if (outputJson != null) BenchJson.write(r, outputJson);
         }
         return 0;
+    }
+
+    /** Copy buffer for the bandwidth measurement: 256 MiB, several times any CPU's last-level cache. */
+    private static final long COPY_BYTES = 256L << 20;
+
+    /**
+     * One line: the weight bytes a decode step reads over this machine's measured memory copy
+     * bandwidth, the least time a step can take, to read the decode step time against. The
+     * weights are counted as {@code weightDtype} throughout (a GGUF mixing types is approximated
+     * by its embedding's type).
+     */
+    static String memoryFloorLine(ModelSpec spec, String weightDtype, Integer threads) {
+        long bytes;
+        try {
+            bytes = MemoryFloor.decodeWeightBytes(spec, DType.valueOf(weightDtype));
+        } catch (IllegalArgumentException e) {
+            return "Memory floor: unknown for " + weightDtype + " weights (" + e.getMessage() + ")";
+        }
+        int copyThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        MemoryFloor floor = new MemoryFloor(bytes, MemoryFloor.measureCopyGBPerSec(COPY_BYTES, copyThreads, 3));
+        return String.format(Locale.ROOT,
+                "Memory floor: %.3f ms per decode step = %.3f GB of %s weights / %.2f GB/s host memory copy bandwidth (%d threads)",
+                floor.millis(), bytes / 1e9, weightDtype, floor.copyGBPerSec(), copyThreads);
     }
 
     static void print(PrintWriter out, LatencyResult r) {
