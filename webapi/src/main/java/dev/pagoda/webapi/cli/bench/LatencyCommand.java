@@ -4,6 +4,8 @@ import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.bench.MemoryFloor;
+import dev.pagoda.engine.cuda.CudaBandwidth;
+import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -88,7 +90,9 @@ public final class LatencyCommand implements Callable<Integer> {
             }
             LatencyResult r = LatencyResult.of(latencies, workload, StepTimes.of(steps));
             print(out, r);
-            out.println(memoryFloorLine(engine.model().spec(), engine.model().weightDtype(), engineOptions.threads()));
+            out.println(engine.model().device().startsWith("cuda")
+                    ? gpuMemoryFloorLine(engine.model().spec(), engine.model().device())
+                    : memoryFloorLine(engine.model().spec(), engine.model().weightDtype(), engineOptions.threads()));
             out.flush();
             if (outputJson != null) BenchJson.write(r, outputJson);
         }
@@ -116,6 +120,24 @@ public final class LatencyCommand implements Callable<Integer> {
         return String.format(Locale.ROOT,
                 "Memory floor: %.3f ms per decode step = %.3f GB of %s weights / %.2f GB/s host memory copy bandwidth (%d threads)",
                 floor.millis(), bytes / 1e9, weightDtype, floor.copyGBPerSec(), copyThreads);
+    }
+
+    /**
+     * The GPU's floor: bf16 weight bytes over the device's measured copy bandwidth (read + write,
+     * as a decode step streams weights through the SMs once). Measured after the run, in the
+     * memory {@code --gpu-memory-utilization} leaves free.
+     */
+    static String gpuMemoryFloorLine(ModelSpec spec, String device) {
+        long bytes = MemoryFloor.decodeWeightBytes(spec, DType.BF16);
+        int ordinal = Integer.parseInt(device.substring(device.indexOf(':') + 1));
+        try (CudaDevice cuda = CudaDevice.open(ordinal)) {
+            double perSecond = CudaBandwidth.copyBytesPerSecond(cuda, COPY_BYTES);
+            return String.format(Locale.ROOT,
+                    "Memory floor: %.3f ms per decode step = %.3f GB of BF16 weights / %.2f TB/s device copy bandwidth (%s)",
+                    bytes / perSecond * 1e3, bytes / 1e9, perSecond / 1e12, cuda.name());
+        } catch (RuntimeException e) {
+            return "Memory floor: unknown (" + e.getMessage() + ")";
+        }
     }
 
     static void print(PrintWriter out, LatencyResult r) {
