@@ -75,14 +75,25 @@ public final class LocalEngine implements InferenceEngine {
         this.parallel = parallel;
         ModelSpec spec = model.spec();
         int maxModelLen = config.resolvedMaxModelLen(spec);
-        String device = CudaBackend.resolveDevice(config.device());
-        boolean gpu = !device.equals("cpu");
         List<Integer> eos = model.eosTokenIds();
         SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos);
+        String device = CudaBackend.resolveDevice(config.device());
+        CudaBackend.Setup setup = null;
+        if (!device.equals("cpu")) {
+            try {
+                setup = CudaBackend.create(config, model, device, maxModelLen, vocab);
+            } catch (IllegalArgumentException e) {
+                // --device auto promised the GPU only where it works: a model the CUDA backend cannot
+                // run (e.g. an unsupported head size) still runs, on the CPU. An explicit cuda fails.
+                if (!config.device().equals("auto")) throw e;
+                LOG.log(System.Logger.Level.WARNING, "CUDA cannot run this model (" + e.getMessage() + "); running on the CPU");
+                device = "cpu";
+            }
+        }
+        boolean gpu = setup != null;
         KvCapacity capacity;
         ModelRunner runner;
         if (gpu) {
-            CudaBackend.Setup setup = CudaBackend.create(config, model, device, maxModelLen, vocab);
             LOG.log(System.Logger.Level.INFO, setup.description());
             capacity = setup.capacity();
             runner = runnerWrapper.apply(setup.runner());
