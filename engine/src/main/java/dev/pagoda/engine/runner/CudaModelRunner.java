@@ -1,7 +1,7 @@
 package dev.pagoda.engine.runner;
 
-import dev.pagoda.engine.cuda.model.CudaStepExecutor;
-import dev.pagoda.engine.cuda.model.CudaStepExecutor.RowSampling;
+import dev.pagoda.engine.cuda.model.StepExecutor;
+import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -24,16 +24,17 @@ import java.util.Map;
  */
 public final class CudaModelRunner implements ModelRunner {
 
-    private final CudaStepExecutor executor;
+    private final StepExecutor executor;
     private final AutoCloseable resources;
     private final Sampler sampler;
     private final RequestSamplingStates states;
     private final int maxSampledRows;
 
     /**
+     * @param executor  runs steps on the device ({@code CudaStepExecutor}; a fake in tests)
      * @param resources closed after the executor: the model, kernels, cuBLAS handle, device
      */
-    public CudaModelRunner(CudaStepExecutor executor, AutoCloseable resources, SamplerVocab vocab, int maxSampledRows) {
+    public CudaModelRunner(StepExecutor executor, AutoCloseable resources, SamplerVocab vocab, int maxSampledRows) {
         this.executor = executor;
         this.resources = resources;
         this.sampler = new Sampler(vocab);
@@ -46,7 +47,7 @@ public final class CudaModelRunner implements ModelRunner {
         return states.size();
     }
 
-    public CudaStepExecutor executor() {
+    public StepExecutor executor() {
         return executor;
     }
 
@@ -70,7 +71,7 @@ public final class CudaModelRunner implements ModelRunner {
             SamplingState state = states.get(sampling.get(r).requestId());
             rows[r] = deviceParams(state);
         }
-        CudaStepExecutor.Result result = executor.run(layout.batch(), step.blockCopies(), rows);
+        StepExecutor.Result result = executor.run(layout.batch(), step.blockCopies(), rows);
         for (int r = 0; r < rows.length; r++) {
             String id = sampling.get(r).requestId();
             SamplingState state = states.get(id);

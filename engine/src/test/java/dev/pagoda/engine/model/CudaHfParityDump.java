@@ -7,7 +7,8 @@ import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
 import dev.pagoda.engine.cuda.model.CudaLlama;
 import dev.pagoda.engine.cuda.model.CudaStepExecutor;
-import dev.pagoda.engine.cuda.model.CudaStepExecutor.RowSampling;
+import dev.pagoda.engine.cuda.model.StepExecutor;
+import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
 import dev.pagoda.engine.cuda.model.CudaWeights;
 import dev.pagoda.engine.model.PagedSequences.Chunk;
 import dev.pagoda.engine.model.PagedSequences.Seq;
@@ -73,7 +74,7 @@ public final class CudaHfParityDump {
     private static void write(OutputStream raw, CudaStepExecutor executor, ForwardBatch batch, int vocab) throws IOException {
         RowSampling[] rows = new RowSampling[batch.logitRows().length];
         Arrays.fill(rows, new RowSampling(0f, 0, 1f, 0f, 0L, 0, true));
-        CudaStepExecutor.Result result = executor.run(batch, List.of(), rows);
+        StepExecutor.Result result = executor.run(batch, List.of(), rows);
         ByteBuffer bytes = ByteBuffer.allocate(rows.length * vocab * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int r = 0; r < rows.length; r++) {
             MemorySegment row = result.logits(r);

@@ -24,14 +24,8 @@ import java.util.Map;
  * a step of that size runs eagerly, and replayed after that: ~0.7 µs a kernel instead of ~4 µs
  * for each JNI launch, hundreds of launches a step. Prefill and mixed steps run eagerly.
  */
-public final class CudaStepExecutor implements AutoCloseable {
+public final class CudaStepExecutor implements StepExecutor {
 
-    /**
-     * What the device sampler needs for one logit row.
-     *
-     * @param hostLogits copy this row's logits back: the host samples it (logprobs, penalties, bias …)
-     */
-    public record RowSampling(float temperature, int topK, float topP, float minP, long seed, int counter, boolean hostLogits) {}
 
     private final CudaLlama model;
     private final StepInputs in;
@@ -56,25 +50,27 @@ public final class CudaStepExecutor implements AutoCloseable {
         this.rowBytes = 4L * model.spec().vocabSize();
     }
 
-    /** Sampled ids of a step; {@link #logits} for rows that asked for host logits. */
-    public final class Result {
+    /** Sampled ids of a step, read from pinned buffers; {@link #logits} for rows that asked for host logits. */
+    public final class DeviceResult implements Result {
         private final int rows;
 
-        private Result(int rows) {
+        private DeviceResult(int rows) {
             this.rows = rows;
         }
 
+        @Override
         public int token(int row) {
             return sampledIds.segment().getAtIndex(ValueLayout.JAVA_INT, row);
         }
 
-        /** The row's f32 logits (only for rows with {@code hostLogits}). */
+        @Override
         public MemorySegment logits(int row) {
             if (row < 0 || row >= rows) throw new IndexOutOfBoundsException("row " + row + " of " + rows);
             return hostLogits.segment().asSlice(row * rowBytes, rowBytes);
         }
     }
 
+    @Override
     public Result run(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling) {
         long start = System.nanoTime();
         try {
@@ -180,7 +176,7 @@ public final class CudaStepExecutor implements AutoCloseable {
         long waitStart = System.nanoTime();
         stream.synchronize();
         waitNanos += System.nanoTime() - waitStart;
-        return new Result(rows);
+        return new DeviceResult(rows);
     }
 
     /** The graph bucket for a decode-only step, or 0 when the step must run eagerly. */
@@ -257,6 +253,7 @@ public final class CudaStepExecutor implements AutoCloseable {
     }
 
     /** e.g. "1000 steps (900 graph replays, 100 eager); 20.1 s in the runner, 19.5 s of it waiting for the GPU". */
+    @Override
     public String describeTotals() {
         return String.format(java.util.Locale.ROOT, "%d steps (%d graph replays, %d eager); %.2f s in the runner, %.2f s of it waiting for the GPU",
                 graphReplays + eagerSteps, graphReplays, eagerSteps, runNanos / 1e9, waitNanos / 1e9);

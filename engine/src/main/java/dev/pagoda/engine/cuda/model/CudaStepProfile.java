@@ -7,7 +7,7 @@ import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaTimeline;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
-import dev.pagoda.engine.cuda.model.CudaStepExecutor.RowSampling;
+import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
 import dev.pagoda.engine.load.BuiltinShapes;
 import dev.pagoda.engine.load.DummyWeights;
 import dev.pagoda.engine.model.ForwardBatch;
