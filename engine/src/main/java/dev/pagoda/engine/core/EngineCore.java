@@ -12,6 +12,7 @@ import dev.pagoda.engine.sched.ModelRunnerOutput;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.Scheduler;
 import dev.pagoda.engine.sched.SchedulerOutput;
+import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -143,7 +144,16 @@ final class EngineCore implements AutoCloseable {
     }
 
     EngineState state() {
-        return new EngineState(lastStep, scheduler.kvSnapshot(), totals.snapshot(), scheduler.queueCounts());
+        return state(kvSnapshot());
+    }
+
+    /** The state with a KV snapshot built earlier (the snapshot is the expensive part). */
+    EngineState state(KvSnapshot kv) {
+        return new EngineState(lastStep, kv, totals.snapshot(), scheduler.queueCounts());
+    }
+
+    KvSnapshot kvSnapshot() {
+        return scheduler.kvSnapshot();
     }
 
     private static ModelRunnerOutput failingEverySequence(SchedulerOutput step, String message) {
