@@ -21,6 +21,7 @@ public final class SamplingState {
     private final TokenCounts promptTokens = new TokenCounts();
     private final TokenCounts outputTokens = new TokenCounts();
     private final int promptLength;
+    private final boolean countsTokens;
     private int[] outputIds = new int[16]; // (outputCount) generated ids in order
     private int outputCount;
     private final int[] biasIds;             // (bias entries) ascending ids, so the order never depends on a hash
@@ -32,11 +33,14 @@ public final class SamplingState {
         this.vocab = vocab;
         this.rng = rng;
         this.promptLength = promptTokenIds.length;
+        // Token counts feed only the penalties (Sampler skips them when neutral): without
+        // penalties a request keeps none, which saves a map update per generated token.
+        this.countsTokens = params.repetitionPenalty() != 1 || params.frequencyPenalty() != 0 || params.presencePenalty() != 0;
         for (int id : promptTokenIds) {
             if (id < 0 || id >= vocab.size()) {
                 throw new IllegalArgumentException("prompt token id " + id + " is out of vocabulary (size " + vocab.size() + ")");
             }
-            promptTokens.add(id);
+            if (countsTokens) promptTokens.add(id);
         }
         Map<Integer, Float> sortedBias = new TreeMap<>(params.logitBias());
         biasIds = sortedBias.keySet().stream().mapToInt(Integer::intValue).toArray();
@@ -103,7 +107,7 @@ public final class SamplingState {
     void append(int tokenId) {
         if (outputCount == outputIds.length) outputIds = Arrays.copyOf(outputIds, outputCount * 2);
         outputIds[outputCount++] = tokenId;
-        outputTokens.add(tokenId);
+        if (countsTokens) outputTokens.add(tokenId);
     }
 
     /**
