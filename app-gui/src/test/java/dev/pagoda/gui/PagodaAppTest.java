@@ -89,6 +89,9 @@ class PagodaAppTest {
         InferenceEngine engine = app.server().running().orElseThrow().engine();
         int port = app.server().running().orElseThrow().server().port();
         assertEquals("http://127.0.0.1:" + port + "/v1", robot.lookup("#serverUrl").queryAs(TextField.class).getText());
+        var info = app.server().running().orElseThrow().engine().model();
+        assertEquals(info.device() + ", " + info.weightDtype() + " weights",
+                robot.lookup("#serverDevice").queryAs(javafx.scene.control.Label.class).getText(), "where the engine runs");
 
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> cors = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))

@@ -92,8 +92,11 @@ public final class ServerView extends BorderPane {
             content.putString(vm.urlProperty().get());
             javafx.scene.input.Clipboard.getSystemClipboard().setContent(content);
         });
+        Label device = new Label();
+        device.setId("serverDevice");
+        device.textProperty().bind(vm.deviceProperty());
         form.add(new Label("OpenAI base URL"), 0, row);
-        form.add(new HBox(8, url, copy), 1, row);
+        form.add(new HBox(8, url, copy, device), 1, row);
 
         // The form is frozen while an engine runs: its settings are the running engine's.
         for (var node : form.getChildren()) {

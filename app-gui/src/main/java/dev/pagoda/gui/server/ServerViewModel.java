@@ -46,6 +46,7 @@ public final class ServerViewModel {
     private final BooleanProperty prefixCaching = new SimpleBooleanProperty();
     private final ReadOnlyObjectWrapper<Phase> phase = new ReadOnlyObjectWrapper<>(Phase.STOPPED);
     private final ReadOnlyStringWrapper url = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper(""); // e.g. "cuda:0, BF16 weights"
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyStringWrapper progressMessage = new ReadOnlyStringWrapper("");
     private AtomicBoolean cancelRequested;
@@ -160,6 +161,8 @@ public final class ServerViewModel {
         task.setOnSucceeded(e -> {
             unbindProgress();
             url.set(task.getValue().url());
+            var info = task.getValue().engine().model();
+            device.set(info.device() + ", " + info.weightDtype() + " weights");
             phase.set(Phase.RUNNING);
             // Cancelled after the task's last check: stop it the ordinary way.
             if (cancelled.get()) stop();
@@ -208,12 +211,14 @@ public final class ServerViewModel {
         };
         task.setOnSucceeded(e -> {
             url.set("");
+            device.set("");
             progress.set(0);
             progressMessage.set("stopped");
             phase.set(Phase.STOPPED);
         });
         task.setOnFailed(e -> {
             url.set("");
+            device.set("");
             phase.set(Phase.STOPPED);
             errors.accept("Stopping the server failed: " + EmbeddedServer.rootMessage(task.getException()));
         });
@@ -238,4 +243,6 @@ public final class ServerViewModel {
     public BooleanProperty prefixCachingProperty() { return prefixCaching; }
     public ReadOnlyObjectProperty<Phase> phaseProperty() { return phase.getReadOnlyProperty(); }
     public ReadOnlyStringProperty urlProperty() { return url.getReadOnlyProperty(); }
+    /** Where the running engine computes ({@code --device auto} picks the GPU when usable) and its weight type. */
+    public ReadOnlyStringProperty deviceProperty() { return device.getReadOnlyProperty(); }
 }
