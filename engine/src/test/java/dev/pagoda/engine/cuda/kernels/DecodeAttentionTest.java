@@ -1,13 +1,9 @@
 package dev.pagoda.engine.cuda.kernels;
 
-import dev.pagoda.engine.cpu.Parallel;
-import dev.pagoda.engine.cuda.CudaDevice;
-import dev.pagoda.engine.cuda.CudaTestDevice;
 import dev.pagoda.engine.cuda.RequiresCuda;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Decode attention (one query token per sequence) against the CPU backend's PagedAttention:
@@ -21,23 +17,9 @@ class DecodeAttentionTest {
 
     private static final int[] ALL_DECODE = {1, 1, 1, 1, 1, 1, 1, 1, 1};
 
-    private static CudaDevice device;
-    private static CudaKernels kernels;
-    private static Parallel parallel;
+    @RegisterExtension
+    static final GpuKernelFixture gpu = new GpuKernelFixture();
 
-    @BeforeAll
-    static void open() {
-        device = CudaTestDevice.openOrNull();
-        if (device != null) kernels = CudaKernels.load(device);
-        parallel = new Parallel(Math.max(2, Runtime.getRuntime().availableProcessors()));
-    }
-
-    @AfterAll
-    static void close() {
-        if (kernels != null) kernels.close();
-        if (device != null) device.close();
-        parallel.close();
-    }
 
     @Test
     void llama3ShapeGqa4AcrossContextLengths() {
@@ -98,9 +80,9 @@ class DecodeAttentionTest {
     }
 
     private void check(PagedScenario scenario) {
-        float[] expected = scenario.reference(parallel);
-        try (DeviceArrays d = new DeviceArrays(device)) {
-            float[] got = scenario.runOnGpu(kernels, d);
+        float[] expected = scenario.reference(gpu.parallel());
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
+            float[] got = scenario.runOnGpu(gpu.kernels(), d);
             Tolerance.assertClose(expected, got, AttentionTolerance.ATOL, AttentionTolerance.RTOL, scenario.describe());
         }
     }

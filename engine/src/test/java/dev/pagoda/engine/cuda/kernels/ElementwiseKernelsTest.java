@@ -3,21 +3,17 @@ package dev.pagoda.engine.cuda.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.cpu.RmsNorm;
 import dev.pagoda.engine.cpu.SwiGlu;
-import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaStream;
-import dev.pagoda.engine.cuda.CudaTestDevice;
 import dev.pagoda.engine.cuda.DeviceBuffer;
 import dev.pagoda.engine.cuda.RequiresCuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Embedding, RMSNorm, SiLU·mul and block copies on the GPU against the CPU backend (RmsNorm,
@@ -31,23 +27,9 @@ class ElementwiseKernelsTest {
     private static final double RTOL = 0x1p-7;
     private static final double ATOL = 1e-5;
 
-    private static CudaDevice device;
-    private static CudaKernels kernels;
-    private static Parallel parallel;
+    @RegisterExtension
+    static final GpuKernelFixture gpu = new GpuKernelFixture();
 
-    @BeforeAll
-    static void open() {
-        device = CudaTestDevice.openOrNull();
-        if (device != null) kernels = CudaKernels.load(device);
-        parallel = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        if (kernels != null) kernels.close();
-        if (device != null) device.close();
-        parallel.close();
-    }
 
     @Test
     void embeddingGathersRowsExactly() {
@@ -57,9 +39,9 @@ class ElementwiseKernelsTest {
             float[] table = Tolerance.random(r, vocab * dim, 2f);
             int[] ids = new int[tokens];
             for (int i = 0; i < tokens; i++) ids[i] = r.nextInt(vocab);
-            try (DeviceArrays d = new DeviceArrays(device)) {
+            try (DeviceArrays d = new DeviceArrays(gpu.device())) {
                 DeviceBuffer out = d.alloc(4L * tokens * dim);
-                kernels.embedding(stream(), d.i32(ids).address(), d.bf16(table).address(), out.address(), tokens, dim);
+                gpu.kernels().embedding(stream(), d.i32(ids).address(), d.bf16(table).address(), out.address(), tokens, dim);
                 float[] got = d.readF32(out, tokens * dim);
                 for (int t = 0; t < tokens; t++) {
                     for (int c = 0; c < dim; c++) {
@@ -88,13 +70,13 @@ class ElementwiseKernelsTest {
                 MemorySegment in = arena.allocate(4L * n * dim);
                 for (int i = 0; i < n; i++) MemorySegment.copy(x, rows[i] * dim, in, ValueLayout.JAVA_FLOAT, 4L * i * dim, dim);
                 MemorySegment out = arena.allocate(4L * n * dim);
-                new RmsNorm(parallel, dim, eps).apply(in, arena.allocateFrom(ValueLayout.JAVA_FLOAT, w), out, n);
+                new RmsNorm(gpu.parallel(), dim, eps).apply(in, arena.allocateFrom(ValueLayout.JAVA_FLOAT, w), out, n);
                 MemorySegment.copy(out, ValueLayout.JAVA_FLOAT, 0, expected, 0, n * dim);
             }
-            try (DeviceArrays d = new DeviceArrays(device)) {
+            try (DeviceArrays d = new DeviceArrays(gpu.device())) {
                 DeviceBuffer out = d.alloc(2L * n * dim);
                 long rowPtr = indexed ? d.i32(rows).address() : 0;
-                kernels.rmsNorm(stream(), d.f32(x).address(), rowPtr, d.bf16(w).address(), out.address(), n, dim, eps);
+                gpu.kernels().rmsNorm(stream(), d.f32(x).address(), rowPtr, d.bf16(w).address(), out.address(), n, dim, eps);
                 Tolerance.assertClose(expected, d.readBf16(out, n * dim), ATOL, RTOL, "rmsNorm seed " + seed);
             }
         }
@@ -116,12 +98,12 @@ class ElementwiseKernelsTest {
                 MemorySegment g = arena.allocateFrom(ValueLayout.JAVA_FLOAT, gate);
                 MemorySegment u = arena.allocateFrom(ValueLayout.JAVA_FLOAT, up);
                 MemorySegment o = arena.allocate(4L * gate.length);
-                new SwiGlu(parallel).apply(g, u, o, tokens, inter);
+                new SwiGlu(gpu.parallel()).apply(g, u, o, tokens, inter);
                 MemorySegment.copy(o, ValueLayout.JAVA_FLOAT, 0, expected, 0, expected.length);
             }
-            try (DeviceArrays d = new DeviceArrays(device)) {
+            try (DeviceArrays d = new DeviceArrays(gpu.device())) {
                 DeviceBuffer out = d.alloc(2L * tokens * inter);
-                kernels.siluMul(stream(), d.bf16(gateUp).address(), out.address(), tokens, inter);
+                gpu.kernels().siluMul(stream(), d.bf16(gateUp).address(), out.address(), tokens, inter);
                 Tolerance.assertClose(expected, d.readBf16(out, tokens * inter), ATOL, RTOL, "siluMul inter " + inter);
             }
         }
@@ -143,9 +125,9 @@ class ElementwiseKernelsTest {
                 System.arraycopy(values, src, expectedV, dst, blockShorts);
             }
         }
-        try (DeviceArrays d = new DeviceArrays(device)) {
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
             DeviceBuffer k = d.bf16(keys), v = d.bf16(values);
-            kernels.copyBlocks(stream(), k.address(), v.address(), d.i32(pairs).address(), pairs.length / 2, layers,
+            gpu.kernels().copyBlocks(stream(), k.address(), v.address(), d.i32(pairs).address(), pairs.length / 2, layers,
                     layerStride, blockBytes);
             assertArrayEquals(expectedK, d.readBf16(k, total), "keys");
             assertArrayEquals(expectedV, d.readBf16(v, total), "values");
@@ -153,6 +135,6 @@ class ElementwiseKernelsTest {
     }
 
     private static CudaStream stream() {
-        return device.defaultStream();
+        return gpu.device().defaultStream();
     }
 }

@@ -1,12 +1,8 @@
 package dev.pagoda.engine.cuda.kernels;
 
-import dev.pagoda.engine.cpu.Parallel;
-import dev.pagoda.engine.cuda.CudaDevice;
-import dev.pagoda.engine.cuda.CudaTestDevice;
 import dev.pagoda.engine.cuda.RequiresCuda;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Prefill and mixed-batch attention (tensor-core tiles; decode rows of the same batch go through
@@ -18,23 +14,9 @@ import org.junit.jupiter.api.Test;
 @RequiresCuda
 class PrefillAttentionTest {
 
-    private static CudaDevice device;
-    private static CudaKernels kernels;
-    private static Parallel parallel;
+    @RegisterExtension
+    static final GpuKernelFixture gpu = new GpuKernelFixture();
 
-    @BeforeAll
-    static void open() {
-        device = CudaTestDevice.openOrNull();
-        if (device != null) kernels = CudaKernels.load(device);
-        parallel = new Parallel(Math.max(2, Runtime.getRuntime().availableProcessors()));
-    }
-
-    @AfterAll
-    static void close() {
-        if (kernels != null) kernels.close();
-        if (device != null) device.close();
-        parallel.close();
-    }
 
     @Test
     void promptsAroundTileEdges() {
@@ -71,9 +53,9 @@ class PrefillAttentionTest {
     }
 
     private void check(PagedScenario scenario) {
-        float[] expected = scenario.reference(parallel);
-        try (DeviceArrays d = new DeviceArrays(device)) {
-            float[] got = scenario.runOnGpu(kernels, d);
+        float[] expected = scenario.reference(gpu.parallel());
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
+            float[] got = scenario.runOnGpu(gpu.kernels(), d);
             Tolerance.assertClose(expected, got, AttentionTolerance.ATOL, AttentionTolerance.RTOL, scenario.describe());
         }
     }

@@ -8,13 +8,10 @@ import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.KvCacheWriter;
-import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.cpu.RmsNorm;
 import dev.pagoda.engine.cpu.Rope;
 import dev.pagoda.engine.cpu.RopeFrequencies;
 import dev.pagoda.engine.cuda.Bf16;
-import dev.pagoda.engine.cuda.CudaDevice;
-import dev.pagoda.engine.cuda.CudaTestDevice;
 import dev.pagoda.engine.cuda.DeviceBuffer;
 import dev.pagoda.engine.cuda.RequiresCuda;
 import java.lang.foreign.Arena;
@@ -22,9 +19,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fused bias + q/k norm + RoPE + cache write against the CPU backend's pieces run one after
@@ -40,23 +36,9 @@ class QkvRopeCacheTest {
     private static final double ATOL = 2e-3;
     private static final short UNTOUCHED = 0x7F7F; // bf16 bits of the fill byte 0x7F
 
-    private static CudaDevice device;
-    private static CudaKernels kernels;
-    private static Parallel parallel;
+    @RegisterExtension
+    static final GpuKernelFixture gpu = new GpuKernelFixture();
 
-    @BeforeAll
-    static void open() {
-        device = CudaTestDevice.openOrNull();
-        if (device != null) kernels = CudaKernels.load(device);
-        parallel = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        if (kernels != null) kernels.close();
-        if (device != null) device.close();
-        parallel.close();
-    }
 
     @Test
     void llama3ScaledRopeWithoutBiasOrNorm() {
@@ -122,11 +104,11 @@ class QkvRopeCacheTest {
             MemorySegment ks = arena.allocateFrom(ValueLayout.JAVA_FLOAT, k);
             MemorySegment vs = arena.allocateFrom(ValueLayout.JAVA_FLOAT, v);
             if (spec.qkNorm()) {
-                RmsNorm norm = new RmsNorm(parallel, dh, eps);
+                RmsNorm norm = new RmsNorm(gpu.parallel(), dh, eps);
                 norm.apply(qs, arena.allocateFrom(ValueLayout.JAVA_FLOAT, qNorm), qs, tokens * h);
                 norm.apply(ks, arena.allocateFrom(ValueLayout.JAVA_FLOAT, kNorm), ks, tokens * hkv);
             }
-            Rope rope = new Rope(spec, maxPos, parallel);
+            Rope rope = new Rope(spec, maxPos, gpu.parallel());
             rope.apply(qs, positions, tokens, h);
             rope.apply(ks, positions, tokens, hkv);
             KvCacheWriter.write(ks, vs, slots, tokens, cache.layer(0));
@@ -136,18 +118,18 @@ class QkvRopeCacheTest {
         }
 
         int cacheElems = numBlocks * blockSize * hkv * dh;
-        try (DeviceArrays d = new DeviceArrays(device)) {
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
             DeviceBuffer query = d.alloc(2L * tokens * h * dh);
             DeviceBuffer keyCache = d.alloc(2L * cacheElems), valueCache = d.alloc(2L * cacheElems);
             keyCache.fill(0x7F);
             valueCache.fill(0x7F);
-            device.synchronize(); // the memsets run on the legacy stream
+            gpu.device().synchronize(); // the memsets run on the legacy stream
             var g = new CudaKernels.AttentionGeometry(h, hkv, dh, blockSize, numBlocks, (float) (1 / Math.sqrt(dh)), 0);
             var a = new CudaKernels.QkvRopeCache(d.f32(qkv).address(), bias == null ? 0 : d.bf16(bias).address(),
                     qNorm == null ? 0 : d.bf16(qNorm).address(), kNorm == null ? 0 : d.bf16(kNorm).address(),
                     d.i32(positions).address(), d.f32(invFreq).address(), (float) freqs.attentionFactor(),
                     d.i32(slots).address(), query.address(), keyCache.address(), valueCache.address(), tokens, eps);
-            kernels.qkvRopeCache(device.defaultStream(), g, a);
+            gpu.kernels().qkvRopeCache(gpu.device().defaultStream(), g, a);
             String label = spec.architecture() + " heads " + h + "/" + hkv + " dim " + dh;
             Tolerance.assertClose(q, d.readBf16(query, tokens * h * dh), ATOL, RTOL, label + " query");
             short[] gotK = d.readBits16(keyCache, cacheElems), gotV = d.readBits16(valueCache, cacheElems);

@@ -3,8 +3,6 @@ package dev.pagoda.engine.cuda.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pagoda.engine.cuda.CudaDevice;
-import dev.pagoda.engine.cuda.CudaTestDevice;
 import dev.pagoda.engine.cuda.DeviceBuffer;
 import dev.pagoda.engine.cuda.RequiresCuda;
 import dev.pagoda.engine.sample.Sampler;
@@ -14,9 +12,8 @@ import dev.pagoda.engine.sample.SamplingState;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * GPU sampling against the CPU Sampler. Greedy: the same token id as Sampler (ties to the lowest
@@ -33,20 +30,9 @@ class SamplingKernelTest {
     private static final int BATCH = 8192;
     private static final int CPU_DRAWS = 20_000;
 
-    private static CudaDevice device;
-    private static CudaKernels kernels;
+    @RegisterExtension
+    static final GpuKernelFixture gpu = new GpuKernelFixture();
 
-    @BeforeAll
-    static void open() {
-        device = CudaTestDevice.openOrNull();
-        if (device != null) kernels = CudaKernels.load(device);
-    }
-
-    @AfterAll
-    static void close() {
-        if (kernels != null) kernels.close();
-        if (device != null) device.close();
-    }
 
     @Test
     void greedyMatchesCpuSamplerIncludingTies() {
@@ -210,9 +196,9 @@ class SamplingKernelTest {
 
     private int[] sample(float[] logits, int rows, int vocab, float[] temps, int[] topK, float[] topP, float[] minP,
                          long[] seeds, int[] counters) {
-        try (DeviceArrays d = new DeviceArrays(device)) {
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
             DeviceBuffer out = d.alloc(4L * rows);
-            kernels.sample(device.defaultStream(), new CudaKernels.SamplingBatch(d.f32(logits).address(), rows, vocab,
+            gpu.kernels().sample(gpu.device().defaultStream(), new CudaKernels.SamplingBatch(d.f32(logits).address(), rows, vocab,
                     d.f32(temps).address(), d.i32(topK).address(), d.f32(topP).address(), d.f32(minP).address(),
                     d.i64(seeds).address(), d.i32(counters).address(), out.address()));
             return d.readI32(out, rows);

@@ -1,0 +1,47 @@
+package dev.pagoda.engine.cuda.kernels;
+
+import dev.pagoda.engine.cpu.Parallel;
+import dev.pagoda.engine.cuda.CudaDevice;
+import dev.pagoda.engine.cuda.CudaTestDevice;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What every kernel test class holds for its tests: the GPU, its loaded kernels, and a worker pool
+ * for the CPU references. Register it with {@code @RegisterExtension static final GpuKernelFixture gpu};
+ * device and kernels stay null where CUDA is unusable ({@code @RequiresCuda} then skips the tests).
+ */
+final class GpuKernelFixture implements BeforeAllCallback, AfterAllCallback {
+
+    private CudaDevice device;
+    private CudaKernels kernels;
+    private Parallel parallel;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        device = CudaTestDevice.openOrNull();
+        if (device != null) kernels = CudaKernels.load(device);
+        parallel = new Parallel(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (kernels != null) kernels.close();
+        if (device != null) device.close();
+        parallel.close();
+    }
+
+    CudaDevice device() {
+        return device;
+    }
+
+    CudaKernels kernels() {
+        return kernels;
+    }
+
+    /** Workers of the CPU references (their results do not depend on the thread count). */
+    Parallel parallel() {
+        return parallel;
+    }
+}
