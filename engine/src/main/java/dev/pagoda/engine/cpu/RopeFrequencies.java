@@ -2,6 +2,8 @@ package dev.pagoda.engine.cpu;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
+import dev.pagoda.catalog.quant.Dequantize;
+import dev.pagoda.catalog.tensor.WeightSource;
 
 /**
  * RoPE inverse frequencies and the cos/sin multiplier ("attention factor"), computed the way
@@ -23,6 +25,18 @@ public record RopeFrequencies(double[] inverse, double attentionFactor) {
 
     double inverse(int i) {
         return inverse[i];
+    }
+
+    /** llama.cpp's name for Llama-3 RoPE scaling factors; GgufWeightSource keeps it unrenamed. */
+    public static final String FILE_FACTORS = "rope_freqs.weight";
+
+    /**
+     * A GGUF Llama-3 file's {@value #FILE_FACTORS}: (headDim / 2) divisors of the inverse
+     * frequencies, for {@link #dividedBy}; null when the weights carry none.
+     */
+    public static float[] fileFactors(WeightSource weights) {
+        if (!weights.has(FILE_FACTORS)) return null;
+        return Dequantize.toFloats(weights.checkedTensor(FILE_FACTORS, weights.spec().headDim() / 2));
     }
 
     /**

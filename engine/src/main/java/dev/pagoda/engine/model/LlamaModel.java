@@ -15,11 +15,11 @@ import dev.pagoda.engine.cpu.PagedAttention;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.cpu.RmsNorm;
 import dev.pagoda.engine.cpu.Rope;
+import dev.pagoda.engine.cpu.RopeFrequencies;
 import dev.pagoda.engine.cpu.SwiGlu;
 import dev.pagoda.engine.cpu.TensorRows;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -83,7 +83,7 @@ public final class LlamaModel implements AutoCloseable {
 
         this.norm = new RmsNorm(parallel, spec.hiddenSize(), spec.rmsNormEps());
         this.headNorm = new RmsNorm(parallel, spec.headDim(), spec.rmsNormEps());
-        this.rope = new Rope(spec, options.maxModelLen(), loader.ropeFrequencyFactors(), parallel);
+        this.rope = new Rope(spec, options.maxModelLen(), RopeFrequencies.fileFactors(weights), parallel);
         this.attention = new PagedAttention(AttentionShape.of(spec), parallel);
         this.swiGlu = new SwiGlu(parallel);
 
@@ -235,9 +235,6 @@ public final class LlamaModel implements AutoCloseable {
     /** Fetches and shape-checks tensors by HF name. */
     private record ModelLoader(WeightSource weights, Function<TensorData, Linear> linearFactory, Arena arena) {
 
-        /** llama.cpp's name for Llama-3 RoPE scaling factors; GgufWeightSource keeps it unrenamed. */
-        static final String ROPE_FREQS = "rope_freqs.weight";
-
         LayerWeights layer(int l) {
             ModelSpec s = weights.spec();
             String p = "model.layers." + l + ".";
@@ -264,20 +261,8 @@ public final class LlamaModel implements AutoCloseable {
                     vector(p + "post_attention_layernorm.weight", d), mlp);
         }
 
-        /** GGUF Llama-3 files: rope_freqs.weight, (headDim / 2) divisors of the inverse frequencies; else null. */
-        float[] ropeFrequencyFactors() {
-            if (!weights.has(ROPE_FREQS)) return null;
-            MemorySegment factors = vector(ROPE_FREQS, weights.spec().headDim() / 2);
-            return factors.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
-        }
-
         TensorData tensor(String name, long... shape) {
-            TensorData t = weights.tensor(name);
-            if (!Arrays.equals(t.shape(), shape)) {
-                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape())
-                        + " does not match the model config, expected " + Arrays.toString(shape));
-            }
-            return t;
+            return weights.checkedTensor(name, shape);
         }
 
         Linear linear(String name, int out, int in) {

@@ -18,6 +18,20 @@ public interface WeightSource extends AutoCloseable {
     /** @throws IllegalArgumentException naming the tensor and the source when it is absent */
     TensorData tensor(String name);
 
+    /**
+     * The tensor, checked to have {@code shape} (what the model's config implies).
+     *
+     * @throws IllegalArgumentException naming the tensor, its shape and the expected one
+     */
+    default TensorData checkedTensor(String name, long... shape) {
+        TensorData t = tensor(name);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(name + ": shape " + java.util.Arrays.toString(t.shape())
+                    + " does not match the model config, expected " + java.util.Arrays.toString(shape));
+        }
+        return t;
+    }
+
     default boolean has(String name) {
         return tensorNames().contains(name);
     }

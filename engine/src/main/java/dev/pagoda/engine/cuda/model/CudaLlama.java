@@ -2,7 +2,6 @@ package dev.pagoda.engine.cuda.model;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
-import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.engine.cpu.RopeFrequencies;
 import dev.pagoda.engine.cuda.Cublas;
@@ -88,7 +87,7 @@ public final class CudaLlama implements AutoCloseable {
         this.geometry = new AttentionGeometry(spec.numHeads(), spec.numKvHeads(), spec.headDim(), limits.blockSize(),
                 maxBlocksPerSeq, (float) (1.0 / Math.sqrt(spec.headDim())), spec.slidingWindow() == null ? 0 : spec.slidingWindow());
         this.normEps = (float) spec.rmsNormEps();
-        RopeFrequencies freqs = RopeFrequencies.of(spec, 1).dividedBy(ropeFactors(source));
+        RopeFrequencies freqs = RopeFrequencies.of(spec, 1).dividedBy(RopeFrequencies.fileFactors(source));
         this.attentionFactor = (float) freqs.attentionFactor();
 
         this.inputs = new StepInputs(device, limits.maxTokens(), limits.maxSeqs(), maxBlocksPerSeq,
@@ -114,12 +113,6 @@ public final class CudaLlama implements AutoCloseable {
             for (int i = 0; i < inv.length; i++) f.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) inv[i]);
             bufferAt(invFreq).upload(f);
         }
-    }
-
-    private static float[] ropeFactors(WeightSource source) {
-        if (!source.has("rope_freqs.weight")) return null;
-        TensorData t = source.tensor("rope_freqs.weight");
-        return dev.pagoda.catalog.quant.Dequantize.toFloats(t);
     }
 
     /** K and V pools for {@code numBlocks} blocks; allocated after the profiling of everything else. */

@@ -11,7 +11,6 @@ import dev.pagoda.engine.cuda.DeviceBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 /**
  * A Llama-family model's weights on the device, bf16, uploaded once into one allocation. The
@@ -163,11 +162,7 @@ public final class CudaWeights implements AutoCloseable {
         private static final int CHUNK_ELEMENTS = 1 << 22;
 
         void put(String name, long offset, long... shape) {
-            TensorData t = weights.tensor(name);
-            if (!Arrays.equals(t.shape(), shape)) {
-                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(t.shape())
-                        + " does not match the model config, expected " + Arrays.toString(shape));
-            }
+            TensorData t = weights.checkedTensor(name, shape);
             long n = t.elementCount();
             if (t.dtype() == DType.BF16) {
                 storage.upload(t.data().asSlice(0, 2 * n), offset);
