@@ -31,9 +31,7 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
                     config.kvCacheMemoryBytes(), fit, config.blockSize(), maxModelLen, blocksPerSequence,
                     blocksPerSequence * bytesPerBlock / GIB));
         }
-        long useful = Math.multiplyExact(blocksPerSequence, (long) config.maxNumSeqs());
-        int numBlocks = Math.toIntExact(Math.min(Math.min(fit, useful), Integer.MAX_VALUE - 1));
-        return new KvCapacity(numBlocks, config.blockSize(), bytesPerBlock, maxModelLen);
+        return capped(fit, config, maxModelLen, bytesPerBlock);
     }
 
     /**
@@ -53,7 +51,12 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
                     config.gpuMemoryUtilization(), Math.max(0, budget) / GIB, inUse / GIB, fit, config.blockSize(), maxModelLen,
                     blocksPerSequence));
         }
-        long useful = Math.multiplyExact(blocksPerSequence, (long) config.maxNumSeqs());
+        return capped(fit, config, maxModelLen, bytesPerBlock);
+    }
+
+    /** {@code fit} blocks, capped at what max-num-seqs sequences of max-model-len can ever hold. */
+    private static KvCapacity capped(long fit, EngineConfig config, int maxModelLen, long bytesPerBlock) {
+        long useful = Math.multiplyExact(Math.ceilDiv(maxModelLen, config.blockSize()), (long) config.maxNumSeqs());
         int numBlocks = Math.toIntExact(Math.min(Math.min(fit, useful), Integer.MAX_VALUE - 1));
         return new KvCapacity(numBlocks, config.blockSize(), bytesPerBlock, maxModelLen);
     }
