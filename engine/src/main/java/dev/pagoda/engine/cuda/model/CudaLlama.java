@@ -95,7 +95,8 @@ public final class CudaLlama implements AutoCloseable {
         long t = limits.maxTokens();
         long d = spec.hiddenSize();
         int qkvDim = spec.qDim() + 2 * spec.kvDim();
-        this.invFreq = alloc(4L * spec.headDim() / 2);
+        DeviceBuffer invFreqBuffer = allocBuffer(4L * spec.headDim() / 2);
+        this.invFreq = invFreqBuffer.address();
         this.x = alloc(4 * t * d);
         this.h = alloc(2 * t * d);
         this.qkv = alloc(4 * t * qkvDim);
@@ -111,7 +112,7 @@ public final class CudaLlama implements AutoCloseable {
             double[] inv = freqs.inverse();
             MemorySegment f = arena.allocate(4L * inv.length);
             for (int i = 0; i < inv.length; i++) f.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) inv[i]);
-            bufferAt(invFreq).upload(f);
+            invFreqBuffer.upload(f);
         }
     }
 
@@ -241,14 +242,13 @@ public final class CudaLlama implements AutoCloseable {
     }
 
     private long alloc(long bytes) {
-        DeviceBuffer b = device.allocate(Math.max(bytes, 256));
-        buffers.add(b);
-        return b.address();
+        return allocBuffer(bytes).address();
     }
 
-    private DeviceBuffer bufferAt(long address) {
-        for (DeviceBuffer b : buffers) if (b.address() == address) return b;
-        throw new IllegalStateException("no buffer at " + address);
+    private DeviceBuffer allocBuffer(long bytes) {
+        DeviceBuffer b = device.allocate(Math.max(bytes, 256));
+        buffers.add(b);
+        return b;
     }
 
     @Override

@@ -27,6 +27,9 @@ import java.util.Map;
 public final class CudaStepExecutor implements StepExecutor {
 
 
+    /** Sampling of a graph bucket's padding rows: greedy, nothing copied back (their ids are ignored). */
+    private static final RowSampling PADDING_ROW = new RowSampling(0f, 0, 1f, 0f, 0L, 0, false);
+
     private final CudaLlama model;
     private final StepInputs in;
     private final CudaStream stream;
@@ -90,10 +93,7 @@ public final class CudaStepExecutor implements StepExecutor {
         } else {
             model.forward(p.tokens, p.numDecode, p.numTiles, p.rows);
             eagerSteps++;
-            if (p.graphBatch > 0) {
-                int b = p.graphBatch;
-                graphs.put(b, CudaGraph.capture(stream, () -> model.forward(b, b, 0, b)));
-            }
+            if (p.graphBatch > 0) capture(p.graphBatch);
         }
         return finish(rows, sampling);
     }
@@ -108,10 +108,8 @@ public final class CudaStepExecutor implements StepExecutor {
             if (p.graphBatch == 0) throw new IllegalArgumentException("not a decode-only step: no graph");
             CudaGraph graph = graphs.get(p.graphBatch);
             if (graph == null) {
-                int b = p.graphBatch;
-                model.forward(b, b, 0, b);
-                graph = CudaGraph.capture(stream, () -> model.forward(b, b, 0, b));
-                graphs.put(b, graph);
+                model.forward(p.graphBatch, p.graphBatch, 0, p.graphBatch); // warm-up: cuBLAS picks its kernels outside capture
+                graph = capture(p.graphBatch);
             }
             timeline.mark("start", stream);
             graph.launch(stream);
@@ -120,6 +118,13 @@ public final class CudaStepExecutor implements StepExecutor {
             model.forward(p.tokens, p.numDecode, p.numTiles, p.rows, timeline);
         }
         return finish(batch.logitRows().length, sampling);
+    }
+
+    /** Captures (and keeps) the decode graph of batch bucket {@code b}; the bucket's inputs are in place. */
+    private CudaGraph capture(int b) {
+        CudaGraph graph = CudaGraph.capture(stream, () -> model.forward(b, b, 0, b));
+        graphs.put(b, graph);
+        return graph;
     }
 
     private record Prepared(int tokens, int numDecode, int numTiles, int rows, int graphBatch) {}
@@ -219,7 +224,7 @@ public final class CudaStepExecutor implements StepExecutor {
             in.putInt(in.queryStart, s + 1, row + 1);
             in.putInt(in.contextLens, s, 0);
             in.putInt(in.logitRows, s, row);
-            putSampling(s, new RowSampling(0f, 0, 1f, 0f, 0L, 0, false));
+            putSampling(s, PADDING_ROW);
         }
     }
 
