@@ -52,7 +52,7 @@ final class CudaBackend {
     record Setup(CudaModelRunner runner, KvCapacity capacity, String description) {}
 
     static Setup create(EngineConfig config, LoadedModel model, String device, int maxModelLen, SamplerVocab vocab) {
-        int ordinal = Integer.parseInt(device.substring(device.indexOf(':') + 1));
+        int ordinal = CudaDevice.ordinalOf(device);
         ModelSpec spec = model.spec();
         List<AutoCloseable> opened = new ArrayList<>();
         try {

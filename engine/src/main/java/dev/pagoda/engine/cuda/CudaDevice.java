@@ -46,6 +46,12 @@ public final class CudaDevice implements AutoCloseable {
         return Availability.REASON;
     }
 
+    /** The ordinal a resolved device name ("cuda:N", as ModelInfo reports it) names. */
+    public static int ordinalOf(String device) {
+        if (!device.matches("cuda:\\d+")) throw new IllegalArgumentException("not a CUDA device name: '" + device + "'");
+        return Integer.parseInt(device.substring("cuda:".length()));
+    }
+
     /** Opens device {@code ordinal}, bound to the calling thread. */
     public static CudaDevice open(int ordinal) {
         Optional<String> reason = unavailableReason();

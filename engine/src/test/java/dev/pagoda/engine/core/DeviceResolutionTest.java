@@ -26,6 +26,13 @@ class DeviceResolutionTest {
     }
 
     @Test
+    void resolvedNamesGiveTheirOrdinal() {
+        assertEquals(0, CudaDevice.ordinalOf("cuda:0"));
+        assertEquals(3, CudaDevice.ordinalOf("cuda:3"));
+        assertThrows(IllegalArgumentException.class, () -> CudaDevice.ordinalOf("cpu"));
+    }
+
+    @Test
     void configAcceptsAutoAndRejectsOthers() {
         assertEquals("auto", EngineConfig.builder("m").device("auto").build().device());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EngineConfig.builder("m").device("gpu").build());

@@ -129,7 +129,7 @@ public final class LatencyCommand implements Callable<Integer> {
      */
     static String gpuMemoryFloorLine(ModelSpec spec, String device) {
         long bytes = MemoryFloor.decodeWeightBytes(spec, DType.BF16);
-        int ordinal = Integer.parseInt(device.substring(device.indexOf(':') + 1));
+        int ordinal = CudaDevice.ordinalOf(device);
         try (CudaDevice cuda = CudaDevice.open(ordinal)) {
             double perSecond = CudaBandwidth.copyBytesPerSecond(cuda, COPY_BYTES);
             return String.format(Locale.ROOT,
