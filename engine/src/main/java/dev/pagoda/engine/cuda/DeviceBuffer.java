@@ -8,8 +8,9 @@ import org.bytedeco.javacpp.Pointer;
  * Device memory from {@code cudaMalloc}, addressed as a plain {@code long} (what kernels and
  * cuBLAS take). The synchronous copies here are for set-up and tests; a step's per-step copies go
  * through {@link PinnedBuffer#uploadAsync} on the compute stream. {@code cudaMemcpy} runs on the
- * legacy stream, which the compute stream (non-blocking) does not wait for, and a pageable copy
- * may return before it lands: each copy here therefore ends with a device-wide synchronize.
+ * legacy stream, which the compute stream (non-blocking) neither waits for nor is waited for by,
+ * and a pageable copy may return before it lands: each copy here therefore starts and ends with a
+ * device-wide synchronize (a download sees every kernel queued before it).
  */
 public final class DeviceBuffer implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class DeviceBuffer implements AutoCloseable {
 
     public void upload(MemorySegment host, long deviceOffset) {
         checkRange(deviceOffset, host.byteSize());
+        settle();
         CudaCalls.check(cudart.cudaMemcpy(CudaCalls.at(address + deviceOffset), CudaCalls.at(host.address()), host.byteSize(),
                 cudart.cudaMemcpyHostToDevice), "cudaMemcpy host->device");
         settle();
@@ -65,12 +67,14 @@ public final class DeviceBuffer implements AutoCloseable {
 
     public void download(MemorySegment host, long deviceOffset) {
         checkRange(deviceOffset, host.byteSize());
+        settle();
         CudaCalls.check(cudart.cudaMemcpy(CudaCalls.at(host.address()), CudaCalls.at(address + deviceOffset), host.byteSize(),
                 cudart.cudaMemcpyDeviceToHost), "cudaMemcpy device->host");
         settle();
     }
 
     public void fill(int byteValue) {
+        settle();
         CudaCalls.check(cudart.cudaMemset(CudaCalls.at(address), byteValue, bytes), "cudaMemset");
         settle();
     }

@@ -56,36 +56,30 @@ final class DeviceArrays implements AutoCloseable {
     private DeviceBuffer upload(MemorySegment host) {
         DeviceBuffer b = alloc(host.byteSize());
         if (host.byteSize() > 0) b.upload(host);
-        device.synchronize();
         return b;
     }
 
     float[] readF32(DeviceBuffer b, int n) {
-        MemorySegment host = arena.allocate(4L * n, 4);
-        device.synchronize();
-        b.download(host);
-        return host.toArray(ValueLayout.JAVA_FLOAT);
+        return fetch(b, 4L * n).toArray(ValueLayout.JAVA_FLOAT);
     }
 
     float[] readBf16(DeviceBuffer b, int n) {
-        MemorySegment host = arena.allocate(2L * n, 2);
-        device.synchronize();
-        b.download(host);
-        return Bf16.decode(host, n);
+        return Bf16.decode(fetch(b, 2L * n), n);
     }
 
     short[] readBits16(DeviceBuffer b, int n) {
-        MemorySegment host = arena.allocate(2L * n, 2);
-        device.synchronize();
-        b.download(host);
-        return host.toArray(ValueLayout.JAVA_SHORT);
+        return fetch(b, 2L * n).toArray(ValueLayout.JAVA_SHORT);
     }
 
     int[] readI32(DeviceBuffer b, int n) {
-        MemorySegment host = arena.allocate(4L * n, 4);
-        device.synchronize();
+        return fetch(b, 4L * n).toArray(ValueLayout.JAVA_INT);
+    }
+
+    /** The first {@code bytes} of {@code b}, after all queued work (DeviceBuffer.download waits for it). */
+    private MemorySegment fetch(DeviceBuffer b, long bytes) {
+        MemorySegment host = arena.allocate(bytes, 4);
         b.download(host);
-        return host.toArray(ValueLayout.JAVA_INT);
+        return host;
     }
 
     @Override

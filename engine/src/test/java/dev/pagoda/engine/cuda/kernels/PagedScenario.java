@@ -118,7 +118,6 @@ record PagedScenario(CudaKernels.AttentionGeometry geometry, int[] contexts, int
         DeviceBuffer tablesDev = d.i32(flatTables()), qsDev = d.i32(qs), ctxDev = d.i32(contexts);
         DeviceBuffer out = d.alloc(2L * query.length);
         out.fill(0xFF); // NaN everywhere: a row no kernel writes fails the comparison
-        d.device().synchronize(); // the memset runs on the legacy stream
         var stream = d.device().defaultStream();
         if (!decode.isEmpty()) {
             DeviceBuffer workspace = d.alloc(CudaKernels.decodeWorkspaceBytes(g, decode.size()));

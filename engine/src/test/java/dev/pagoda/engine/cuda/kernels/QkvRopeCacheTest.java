@@ -123,7 +123,6 @@ class QkvRopeCacheTest {
             DeviceBuffer keyCache = d.alloc(2L * cacheElems), valueCache = d.alloc(2L * cacheElems);
             keyCache.fill(0x7F);
             valueCache.fill(0x7F);
-            gpu.device().synchronize(); // the memsets run on the legacy stream
             var g = new CudaKernels.AttentionGeometry(h, hkv, dh, blockSize, numBlocks, (float) (1 / Math.sqrt(dh)), 0);
             var a = new CudaKernels.QkvRopeCache(d.f32(qkv).address(), bias == null ? 0 : d.bf16(bias).address(),
                     qNorm == null ? 0 : d.bf16(qNorm).address(), kNorm == null ? 0 : d.bf16(kNorm).address(),
