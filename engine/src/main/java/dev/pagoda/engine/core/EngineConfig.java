@@ -29,6 +29,8 @@ import java.util.Locale;
  * @param device                --device auto|cpu|cuda|cuda:N (auto: CUDA when usable, else the CPU)
  * @param cpuThreads            threads of the CPU kernels, the engine thread included
  * @param seed                  --seed of dummy weights
+ * @param asyncScheduling       --async-scheduling: schedule step N+1 while step N runs, on a
+ *                              backend that keeps sampled tokens on its device (CUDA)
  */
 public record EngineConfig(
         String model,
@@ -47,7 +49,8 @@ public record EngineConfig(
         SchedulingPolicy schedulingPolicy,
         String device,
         int cpuThreads,
-        long seed) {
+        long seed,
+        boolean asyncScheduling) {
 
     /** Per-step token budget on the CPU with chunked prefill: activation buffers scale with it. */
     public static final int DEFAULT_CPU_BATCHED_TOKENS = 2048;
@@ -161,6 +164,7 @@ public record EngineConfig(
         private String device = "cpu";
         private int cpuThreads = Runtime.getRuntime().availableProcessors();
         private long seed;
+        private boolean asyncScheduling = true;
 
         private Builder(String model) {
             this.model = model;
@@ -172,7 +176,7 @@ public record EngineConfig(
             gpuMemoryUtilization = c.gpuMemoryUtilization; maxNumSeqs = c.maxNumSeqs; maxNumBatchedTokens = c.maxNumBatchedTokens;
             enablePrefixCaching = c.enablePrefixCaching; enableChunkedPrefill = c.enableChunkedPrefill;
             maxWaitingRequests = c.maxWaitingRequests; schedulingPolicy = c.schedulingPolicy; device = c.device;
-            cpuThreads = c.cpuThreads; seed = c.seed;
+            cpuThreads = c.cpuThreads; seed = c.seed; asyncScheduling = c.asyncScheduling;
         }
 
         public Builder model(String v) { model = v; return this; }
@@ -192,11 +196,12 @@ public record EngineConfig(
         public Builder device(String v) { device = v; return this; }
         public Builder cpuThreads(int v) { cpuThreads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder asyncScheduling(boolean v) { asyncScheduling = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(model, servedModelName, loadFormat, dtype, maxModelLen, blockSize, kvCacheMemoryBytes,
                     gpuMemoryUtilization, maxNumSeqs, maxNumBatchedTokens, enablePrefixCaching, enableChunkedPrefill,
-                    maxWaitingRequests, schedulingPolicy, device, cpuThreads, seed);
+                    maxWaitingRequests, schedulingPolicy, device, cpuThreads, seed, asyncScheduling);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
+import dev.pagoda.engine.runner.LaunchedStep;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sched.ModelRunnerOutput;
 import dev.pagoda.engine.sched.ScheduledSequence;
@@ -29,6 +30,16 @@ import java.util.Set;
  *              -> RequestOutputs -> OutputProcessor (text, stop strings) -> StreamEvents
  * </pre>
  *
+ * With a backend that keeps sampled tokens on its device ({@link LaunchedStep#feedsForward()}),
+ * the loop is asynchronous, as vLLM V1's: step N+1 is scheduled and launched while step N runs,
+ * then step N's tokens are applied and its text produced while N+1 runs, so the device is never
+ * left waiting for the host's bookkeeping:
+ *
+ * <pre>
+ *   host:   schedule N+1 | launch N+1 | await N, update N, outputs N | schedule N+2 | launch N+2 | await N+1 …
+ *   device: ……… step N ……………………………………| step N+1 ………………………………………………………………………………| step N+2 …
+ * </pre>
+ *
  * A failure the runner ties to one request ends that request only. Any other exception in a step
  * fails the requests of that step (their blocks go back) and the next step carries on with the
  * rest: the engine thread never dies of a bad step.
@@ -47,6 +58,11 @@ final class EngineCore implements AutoCloseable {
     private final OutputProcessor outputs;
     private final Totals totals = new Totals();
     private StepStats lastStep;
+    private Launched inFlight; // launched and still running: its tokens are applied next iteration
+    private long lastCompletionNanos;
+
+    /** A step handed to the runner, and when it was scheduled. */
+    private record Launched(SchedulerOutput step, LaunchedStep run, long scheduledNanos) {}
 
     /** Mutable counterparts of {@link EngineTotals}. */
     private static final class Totals {
@@ -81,7 +97,7 @@ final class EngineCore implements AutoCloseable {
     }
 
     boolean hasWork() {
-        return scheduler.hasUnfinishedRequests();
+        return inFlight != null || scheduler.hasUnfinishedRequests();
     }
 
     void add(Submission s) {
@@ -107,21 +123,76 @@ final class EngineCore implements AutoCloseable {
         for (RequestGroup g : outputs.groups()) abort(g.id);
     }
 
-    /** Runs one iteration; with nothing to do it is an empty step (pause/step still counts it). */
-    StepStats step() {
+    /**
+     * Runs one iteration; with nothing to do it is an empty step (pause/step still counts it).
+     *
+     * @param overlap leave the launched step running when the backend allows (false: every step
+     *                is complete when this returns, as single-stepping a paused engine needs)
+     */
+    StepStats step(boolean overlap) {
         long start = System.nanoTime();
         SchedulerOutput step;
         try {
             step = scheduler.schedule();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "scheduling failed; failing every request", e);
+            completeInFlight();
             failGroups(List.copyOf(groupIdsOfAll()), "engine error while scheduling: " + e);
             return lastStep;
         }
         for (ScheduledSequence s : step.sequences()) outputs.scheduled(s.requestId(), start);
+        Launched launched = new Launched(step, launch(step), start);
+        boolean reported = completeInFlight(); // the previous step's outputs are made while this one runs
+        if (overlap && launched.run().feedsForward()) {
+            inFlight = launched;
+        } else {
+            complete(launched, reported && step.isEmpty());
+        }
+        return lastStep;
+    }
+
+    StepStats step() {
+        return step(true);
+    }
+
+    boolean hasStepInFlight() {
+        return inFlight != null;
+    }
+
+    /** Completes the step left running, if any (pausing shows every launched step applied). */
+    StepStats finishInFlight() {
+        completeInFlight();
+        return lastStep;
+    }
+
+    private LaunchedStep launch(SchedulerOutput step) {
+        try {
+            return runner.launch(step); // even when empty: it carries the finished ids whose state the runner drops
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
+            return LaunchedStep.completed(failingEverySequence(step, "engine error in step " + step.stepIndex() + ": " + e));
+        }
+    }
+
+    /** Completes the step left running by the previous iteration; true when there was one. */
+    private boolean completeInFlight() {
+        if (inFlight == null) return false;
+        Launched l = inFlight;
+        inFlight = null;
+        complete(l, false);
+        return true;
+    }
+
+    /**
+     * Waits for a launched step, applies its tokens and produces its outputs.
+     *
+     * @param quiet an empty step right after a real one: applied, but the telemetry keeps the real one
+     */
+    private void complete(Launched l, boolean quiet) {
+        SchedulerOutput step = l.step();
         ModelRunnerOutput result;
         try {
-            result = runner.execute(step); // even when empty: it carries the finished ids whose state the runner drops
+            result = l.run().await();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
             result = failingEverySequence(step, "engine error in step " + step.stepIndex() + ": " + e);
@@ -134,13 +205,16 @@ final class EngineCore implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, "updating step " + step.stepIndex() + " failed; failing its requests", e);
             failGroups(groupIdsOf(step), "engine error after step " + step.stepIndex() + ": " + e);
         }
-        lastStep = scheduler.stepStats(step, System.nanoTime() - start);
+        if (quiet) return;
+        long now = System.nanoTime();
+        // an overlapped step's time is from the previous step's end: the wall time per token
+        lastStep = scheduler.stepStats(step, now - Math.max(l.scheduledNanos(), lastCompletionNanos));
+        lastCompletionNanos = now;
         totals.steps++;
         totals.promptTokens += lastStep.prefillTokens();
         totals.preemptions += step.preemptions();
         totals.prefixQueries += step.prefixCache().queryTokens();
         totals.prefixHits += step.prefixCache().hitTokens();
-        return lastStep;
     }
 
     EngineState state() {
@@ -197,6 +271,10 @@ final class EngineCore implements AutoCloseable {
     @Override
     public void close() {
         abortAll();
-        runner.close();
+        try {
+            completeInFlight(); // the device may still write buffers the runner is about to free
+        } finally {
+            runner.close();
+        }
     }
 }

@@ -67,6 +67,7 @@ public final class LocalEngine implements InferenceEngine {
     private KvSnapshot kvSnapshot; // engine thread
     private boolean kvStale = true; // engine thread: the cache changed since kvSnapshot was built
     private volatile int waiting; // the scheduler's waiting count after the latest step, for queue-full checks
+    private final boolean asyncScheduling;
 
     // guarded by lock
     private boolean signalled;
@@ -127,6 +128,7 @@ public final class LocalEngine implements InferenceEngine {
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),
                 device, gpu ? "BF16" : model.weightDtype());
+        this.asyncScheduling = config.asyncScheduling();
         this.state = core.state();
         this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);
         thread.start();
@@ -295,9 +297,11 @@ public final class LocalEngine implements InferenceEngine {
     }
 
     private void loop() {
+        boolean overlap;
         try {
             while (true) {
                 drainCommands();
+                if (pausedWithStepInFlight()) publish(core.finishInFlight()); // a paused engine shows every step applied
                 if (kvStale && aboutToIdle()) refreshState(true); // readers of an idle engine see it exactly
                 synchronized (lock) {
                     if (closing) break;
@@ -308,10 +312,11 @@ public final class LocalEngine implements InferenceEngine {
                         continue;
                     }
                     if (paused) stepRequests--;
+                    overlap = !paused && asyncScheduling;
                     inStep = true;
                 }
                 try {
-                    publish(core.step());
+                    publish(core.step(overlap));
                 } catch (RuntimeException e) {
                     // EngineCore already fails the requests a step error touches; whatever escapes
                     // that must not end the loop, or every other request would hang.
@@ -330,6 +335,12 @@ public final class LocalEngine implements InferenceEngine {
             LOG.log(System.Logger.Level.ERROR, "engine loop died", t);
         } finally {
             shutDown();
+        }
+    }
+
+    private boolean pausedWithStepInFlight() {
+        synchronized (lock) {
+            return paused && core.hasStepInFlight();
         }
     }
 

@@ -37,8 +37,9 @@ import java.util.Map;
  *     the whole prefix up to it is equal. The hash covers tokens only: one pool serves one model.</li>
  * <li>A lookup never covers the whole sequence: the last token must be computed again so the
  *     step produces the logits that sample the next token (vLLM does the same).</li>
- * <li>Blocks are cached after their tokens are computed ({@link #cacheComputedBlocks}), never at
- *     allocation, so a hit never reads K/V that the same step is still writing.</li>
+ * <li>Blocks are cached after their tokens are scheduled and known ({@link #cacheComputedBlocks}),
+ *     never at allocation, so a hit never reads K/V that the same step is still writing (a later
+ *     step that hits it runs after the writing one: steps execute in order).</li>
  * <li>A request's blocks are released in reverse order: the free queue then reuses a sequence's
  *     tail before its head, and heads are what other requests share.</li>
  * </ul>
@@ -178,7 +179,8 @@ public final class KvCacheManager {
         if (!prefixCaching) return;
         Sequence seq = sequences.get(request.id());
         if (seq == null) return;
-        int full = Math.min(request.numComputedTokens() / blockSize, seq.size);
+        // only blocks whose tokens are all known: a step in flight may be computing a pending one
+        int full = Math.min(Math.min(request.numComputedTokens(), request.numTokens()) / blockSize, seq.size);
         if (full <= seq.numCachedBlocks) return;
         hasher.extend(seq.hashes, request, full * blockSize);
         for (int i = seq.numCachedBlocks; i < full; i++) pool.cache(seq.blocks[i], seq.hashes.get(i));
@@ -259,9 +261,10 @@ public final class KvCacheManager {
             ids[owner] = seq.request.id();
             tables[owner] = Arrays.copyOf(seq.blocks, seq.size);
             tokens[owner] = seq.request.tokenIds(0, seq.request.numTokens());
-            computedTokens[owner] = seq.request.numComputedTokens();
+            // a step in flight may be computing a token not yet known: the snapshot shows known tokens only
+            int computed = Math.min(seq.request.numComputedTokens(), seq.request.numTokens());
+            computedTokens[owner] = computed;
             idIndex.put(seq.request.id(), owner);
-            int computed = seq.request.numComputedTokens();
             for (int i = 0; i < seq.size; i++) {
                 int b = seq.blocks[i];
                 index[fill[b]++] = owner;

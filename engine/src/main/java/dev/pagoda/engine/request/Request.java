@@ -12,7 +12,7 @@ import java.util.Objects;
  * KV cache already holds. Mutable and owned by the engine thread; nothing else may touch it.
  *
  * <p>The scheduler sees only two numbers: {@link #numTokens()} (prompt + output) and
- * {@link #numComputedTokens()} (tokens whose K/V sit in the cache). Each step the computed count
+ * {@link #numComputedTokens()} (tokens whose K/V sit in the cache or are written by a scheduled step). Each step the computed count
  * catches up with the token count; a decode step is simply "1 token behind". Preemption by
  * recompute resets the computed count to 0 and keeps the outputs, which are then recomputed as if
  * they were prompt, so the request resumes exactly where it was.
@@ -36,6 +36,7 @@ public final class Request implements TokenHistory {
     private int numOutputTokens;
     private final List<TokenLogprobs> outputLogprobs = new ArrayList<>();
     private int numComputedTokens;
+    private int numPendingSamples; // tokens sampled by a step in flight, not yet known here
     private int numCachedTokens = -1;
     private RequestStatus status = RequestStatus.WAITING;
     private Integer stopTokenId;
@@ -136,14 +137,41 @@ public final class Request implements TokenHistory {
         return i < promptTokenIds.length ? promptTokenIds[i] : outputTokenIds[i - promptTokenIds.length];
     }
 
-    /** Tokens at positions {@code [from, to)} of prompt followed by output, as a fresh array. */
+    /**
+     * Tokens at positions {@code [from, to)} of prompt followed by output, as a fresh array; a
+     * position whose token a step in flight is still sampling reads {@link #PENDING_TOKEN}.
+     */
     public int[] tokenIds(int from, int to) {
-        if (from < 0 || to > numTokens() || from > to) {
-            throw new IndexOutOfBoundsException("request " + id + ": range [" + from + ", " + to + ") of " + numTokens());
+        if (from < 0 || to > numScheduledTokens() || from > to) {
+            throw new IndexOutOfBoundsException("request " + id + ": range [" + from + ", " + to + ") of " + numScheduledTokens());
         }
         int[] out = new int[to - from];
-        for (int i = from; i < to; i++) out[i - from] = tokenAt(i);
+        for (int i = from; i < to; i++) out[i - from] = i < numTokens() ? tokenAt(i) : PENDING_TOKEN;
         return out;
+    }
+
+    /**
+     * The id a scheduled step carries where the token is not known yet: the previous step, still
+     * on the device, samples it, and the device feeds it forward (asynchronous scheduling).
+     */
+    public static final int PENDING_TOKEN = -1;
+
+    /**
+     * Known tokens plus the ones steps in flight are sampling: what the scheduler can already
+     * plan positions, slots and blocks for.
+     */
+    public int numScheduledTokens() { return numTokens() + numPendingSamples; }
+
+    /** Tokens a step in flight samples for this request and {@link #resolvePendingSample} has not yet received. */
+    public int numPendingSamples() { return numPendingSamples; }
+
+    /** A step that samples this request was scheduled. */
+    public void addPendingSample() { numPendingSamples++; }
+
+    /** The token of the oldest step in flight arrived (appended, or lost with a failed step). */
+    public void resolvePendingSample() {
+        if (numPendingSamples == 0) throw new IllegalStateException("request " + id + " has no sample in flight");
+        numPendingSamples--;
     }
 
     public int[] promptTokenIds() { return promptTokenIds.clone(); }
@@ -153,8 +181,8 @@ public final class Request implements TokenHistory {
     public int numComputedTokens() { return numComputedTokens; }
 
     public void setNumComputedTokens(int n) {
-        if (n < 0 || n > numTokens()) {
-            throw new IllegalArgumentException("request " + id + ": computed tokens " + n + " outside [0, " + numTokens() + "]");
+        if (n < 0 || n > numScheduledTokens()) {
+            throw new IllegalArgumentException("request " + id + ": computed tokens " + n + " outside [0, " + numScheduledTokens() + "]");
         }
         numComputedTokens = n;
     }

@@ -80,7 +80,7 @@ public final class CpuModelRunner implements ModelRunner {
         for (BlockCopy copy : step.blockCopies()) cache.copyBlock(copy.src(), copy.dst()); // before any K/V write
 
         Map<String, String> failed = new LinkedHashMap<>();
-        List<ScheduledSequence> batch = states.admit(step, failed);
+        List<ScheduledSequence> batch = states.admit(step, failed, false);
         Map<String, SampledToken> sampled = new LinkedHashMap<>();
         if (!batch.isEmpty()) {
             BatchLayout layout = BatchLayout.of(batch, step.blockSize());

@@ -10,6 +10,10 @@ import dev.pagoda.engine.sample.SamplingState;
 import dev.pagoda.engine.sched.ModelRunnerOutput;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.SchedulerOutput;
+import dev.pagoda.engine.request.Request;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,9 @@ import java.util.Map;
  * the same code as on the CPU; everything else (greedy, temperature, top-k, top-p, min-p) is
  * drawn on the device from a seed taken from the request's own generator, so a seeded request
  * repeats whatever shares its batch.
+ *
+ * <p>Steps are launched without waiting ({@link #launch}), so the engine schedules the next step
+ * while the device runs this one; the next step's pending tokens are read on the device.
  */
 public final class CudaModelRunner implements ModelRunner {
 
@@ -29,6 +36,8 @@ public final class CudaModelRunner implements ModelRunner {
     private final Sampler sampler;
     private final RequestSamplingStates states;
     private final int maxSampledRows;
+    /** Request id → logit row of the last launched step, for rows sampled on the device. */
+    private Map<String, Integer> previousSampledRows = Map.of();
 
     /**
      * @param executor  runs steps on the device ({@code CudaStepExecutor}; a fake in tests)
@@ -53,12 +62,24 @@ public final class CudaModelRunner implements ModelRunner {
 
     @Override
     public ModelRunnerOutput execute(SchedulerOutput step) {
+        return launch(step).await();
+    }
+
+    /**
+     * Queues the step on the device and returns. Its sequences whose token the previous step is
+     * still sampling ({@link Request#PENDING_TOKEN}) read it on the device from that step's
+     * sampled row. Host work for the result (accepting ids, host sampling) happens in
+     * {@link LaunchedStep#await}.
+     */
+    @Override
+    public LaunchedStep launch(SchedulerOutput step) {
         Map<String, String> failed = new LinkedHashMap<>();
-        List<ScheduledSequence> batch = states.admit(step, failed);
-        Map<String, SampledToken> sampled = new LinkedHashMap<>();
+        List<ScheduledSequence> batch = feedable(states.admit(step, failed, true), failed);
+        Map<String, Integer> sampledRows = new HashMap<>();
         if (batch.isEmpty()) {
             if (!step.blockCopies().isEmpty()) throw new IllegalStateException("block copies in a step with nothing to run");
-            return new ModelRunnerOutput(sampled, failed);
+            previousSampledRows = sampledRows;
+            return LaunchedStep.completed(new ModelRunnerOutput(Map.of(), failed));
         }
         BatchLayout layout = BatchLayout.of(batch, step.blockSize());
         List<ScheduledSequence> sampling = layout.sampling();
@@ -67,33 +88,118 @@ public final class CudaModelRunner implements ModelRunner {
                     + " sequences, the runner was sized for " + maxSampledRows);
         }
         RowSampling[] rows = new RowSampling[sampling.size()];
-        for (int r = 0; r < rows.length; r++) {
-            SamplingState state = states.get(sampling.get(r).requestId());
-            rows[r] = deviceParams(state);
-        }
-        StepExecutor.Result result = executor.run(layout.batch(), step.blockCopies(), rows);
+        SamplingState[] rowStates = new SamplingState[rows.length];
+        boolean hostRows = false;
         for (int r = 0; r < rows.length; r++) {
             String id = sampling.get(r).requestId();
-            SamplingState state = states.get(id);
-            try {
-                SampledToken token = rows[r].hostLogits()
-                        ? sampler.sample(result.logits(r), state)
-                        : state.acceptDeviceSample(result.token(r));
-                sampled.put(id, token);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                failed.put(id, "sampling failed: " + e.getMessage());
-                states.remove(id);
+            rowStates[r] = states.get(id);
+            rows[r] = deviceParams(rowStates[r]);
+            hostRows |= rows[r].hostLogits();
+            if (!rows[r].hostLogits()) sampledRows.put(id, r);
+        }
+        StepExecutor.Pending pending = executor.launch(layout.batch(), step.blockCopies(), rows, feedRows(batch, layout.batch().numTokens()));
+        previousSampledRows = sampledRows;
+        return new DeviceStep(pending, sampling, rows, rowStates, failed, !hostRows);
+    }
+
+    /** The step's sequences whose pending token the previous launch sampled on the device; the others fail. */
+    private List<ScheduledSequence> feedable(List<ScheduledSequence> batch, Map<String, String> failed) {
+        List<ScheduledSequence> out = new ArrayList<>(batch.size());
+        for (ScheduledSequence s : batch) {
+            if (hasPendingToken(s) && (s.numTokens() != 1 || !previousSampledRows.containsKey(s.requestId()))) {
+                failed.put(s.requestId(), "its next token was not sampled on the device by the previous step");
+            } else {
+                out.add(s);
             }
         }
-        return new ModelRunnerOutput(sampled, failed);
+        return out;
+    }
+
+    private static boolean hasPendingToken(ScheduledSequence s) {
+        for (int id : s.tokenIds()) if (id == Request.PENDING_TOKEN) return true;
+        return false;
+    }
+
+    /**
+     * (T) the previous step's logit row feeding each token row, −1 for known tokens; null when
+     * none is pending. Rows follow {@link BatchLayout}'s order: sequences back to back.
+     */
+    private int[] feedRows(List<ScheduledSequence> batch, int totalTokens) {
+        int[] feed = null;
+        int row = 0;
+        for (ScheduledSequence s : batch) {
+            for (int id : s.tokenIds()) {
+                if (id == Request.PENDING_TOKEN) {
+                    if (feed == null) {
+                        feed = new int[totalTokens];
+                        Arrays.fill(feed, -1);
+                    }
+                    feed[row] = previousSampledRows.get(s.requestId());
+                }
+                row++;
+            }
+        }
+        return feed;
+    }
+
+    /** A launched step; its result is accepted once, on the engine thread, in launch order. */
+    private final class DeviceStep implements LaunchedStep {
+        private final StepExecutor.Pending pending;
+        private final List<ScheduledSequence> sampling;
+        private final RowSampling[] rows;
+        private final SamplingState[] rowStates; // the states the draws were launched for
+        private final Map<String, String> failed;
+        private final boolean feedsForward;
+        private ModelRunnerOutput output;
+
+        DeviceStep(StepExecutor.Pending pending, List<ScheduledSequence> sampling, RowSampling[] rows,
+                   SamplingState[] rowStates, Map<String, String> failed, boolean feedsForward) {
+            this.pending = pending;
+            this.sampling = sampling;
+            this.rows = rows;
+            this.rowStates = rowStates;
+            this.failed = failed;
+            this.feedsForward = feedsForward;
+        }
+
+        @Override
+        public boolean feedsForward() {
+            return feedsForward;
+        }
+
+        @Override
+        public ModelRunnerOutput await() {
+            if (output == null) output = accept(pending.await());
+            return output;
+        }
+
+        private ModelRunnerOutput accept(StepExecutor.Result result) {
+            Map<String, SampledToken> sampled = new LinkedHashMap<>();
+            for (int r = 0; r < rows.length; r++) {
+                String id = sampling.get(r).requestId();
+                SamplingState state = rowStates[r];
+                // finished (and forgotten) while the step ran: its token is discarded with it
+                if (states.get(id) != state) continue;
+                try {
+                    SampledToken token = rows[r].hostLogits()
+                            ? sampler.sample(result.logits(r), state)
+                            : state.acceptDeviceSample(result.token(r));
+                    sampled.put(id, token);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    failed.put(id, "sampling failed: " + e.getMessage());
+                    states.remove(id);
+                }
+            }
+            return new ModelRunnerOutput(sampled, failed);
+        }
     }
 
     private static RowSampling deviceParams(SamplingState state) {
         SamplingParams p = state.params();
         if (state.needsHostLogits()) return new RowSampling(0f, 0, 1f, 0f, 0L, 0, true);
         float temperature = p.isGreedy() ? 0f : (float) p.temperature();
-        return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(),
-                state.outputCount(), false);
+        int counter = state.nextOutputIndex();
+        return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(), counter, false);
     }
 
     @Override

@@ -16,6 +16,14 @@ public interface ModelRunner extends AutoCloseable {
 
     ModelRunnerOutput execute(SchedulerOutput step);
 
+    /**
+     * Starts a step; a backend that can leaves it running and returns at once. The default runs
+     * it to completion. Steps are launched and awaited in schedule order, at most two outstanding.
+     */
+    default LaunchedStep launch(SchedulerOutput step) {
+        return LaunchedStep.completed(execute(step));
+    }
+
     @Override
     void close();
 }

@@ -1,5 +1,6 @@
 package dev.pagoda.engine.runner;
 
+import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.TokenHistory;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sample.SamplingState;
@@ -31,11 +32,11 @@ final class RequestSamplingStates {
      * those that fail alone (a token id outside the vocabulary would read past the embedding
      * table; bad sampling parameters).
      */
-    List<ScheduledSequence> admit(SchedulerOutput step, Map<String, String> failed) {
+    List<ScheduledSequence> admit(SchedulerOutput step, Map<String, String> failed, boolean pendingTokensFed) {
         for (String id : step.finishedRequestIds()) states.remove(id);
         List<ScheduledSequence> batch = new ArrayList<>(step.sequences().size());
         for (ScheduledSequence s : step.sequences()) {
-            String problem = checkTokens(s);
+            String problem = checkTokens(s, pendingTokensFed);
             if (problem == null && s.sample()) problem = ensure(s);
             if (problem != null) {
                 failed.put(s.requestId(), problem);
@@ -62,8 +63,10 @@ final class RequestSamplingStates {
         states.clear();
     }
 
-    private String checkTokens(ScheduledSequence s) {
+    /** A pending token (the previous step's sample) is fine where the runner feeds it from the device. */
+    private String checkTokens(ScheduledSequence s, boolean pendingTokensFed) {
         for (int id : s.tokenIds()) {
+            if (pendingTokensFed && id == Request.PENDING_TOKEN) continue;
             if (id < 0 || id >= vocab.size()) {
                 return "token id " + id + " is outside the vocabulary (size " + vocab.size() + ")";
             }

@@ -24,6 +24,7 @@ public final class SamplingState {
     private final boolean countsTokens;
     private int[] outputIds = new int[16]; // (outputCount) generated ids in order
     private int outputCount;
+    private int launchedDeviceSamples; // device draws launched whose token has not come back yet
     private final int[] biasIds;             // (bias entries) ascending ids, so the order never depends on a hash
     private final float[] biasValues;        // (bias entries)
     private final int[] minTokensMaskedIds;  // EOS ∪ stop_token_ids: masked to -inf until min_tokens
@@ -119,7 +120,7 @@ public final class SamplingState {
         return params.logprobs() != null
                 || biasIds.length > 0
                 || params.presencePenalty() != 0 || params.frequencyPenalty() != 0 || params.repetitionPenalty() != 1
-                || (outputCount < params.minTokens() && minTokensMaskedIds.length > 0);
+                || (nextOutputIndex() < params.minTokens() && minTokensMaskedIds.length > 0);
     }
 
     /**
@@ -128,7 +129,16 @@ public final class SamplingState {
      * same tokens whatever shares its batch.
      */
     public long nextDeviceSeed() {
+        launchedDeviceSamples++;
         return rng.nextLong();
+    }
+
+    /**
+     * Index in the output of the token the next draw samples: tokens generated plus device draws
+     * still in flight (a step may be launched before the previous one's token came back).
+     */
+    public int nextOutputIndex() {
+        return outputCount + launchedDeviceSamples;
     }
 
     /** Records a token a device sampled (after {@link #nextDeviceSeed}) and reports it without logprobs. */
@@ -136,6 +146,8 @@ public final class SamplingState {
         if (tokenId < 0 || tokenId >= vocab.size()) {
             throw new IllegalStateException("device sampled token id " + tokenId + " outside the vocabulary (size " + vocab.size() + ")");
         }
+        if (launchedDeviceSamples == 0) throw new IllegalStateException("a device sample arrived that was never launched");
+        launchedDeviceSamples--;
         append(tokenId);
         return SampledToken.of(tokenId);
     }

@@ -14,6 +14,7 @@ import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.StepStats;
 import dev.pagoda.engine.telemetry.StepStats.PrefixCacheStats;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,8 +39,15 @@ import java.util.Optional;
  * computes the last prompt token itself (copy-on-write on the shared partial block) and samples
  * its own first token.
  *
+ * <p>Asynchronous scheduling (vLLM V1's): a step may be scheduled while the previous one is still
+ * running, before its sampled tokens are known. Computed counts advance when a step is
+ * scheduled; a sequence that samples holds a pending sample until {@link #update} brings its
+ * token, and the next step computes that position with {@link Request#PENDING_TOKEN}, which the
+ * runner fills from the device's own sampled ids. A sequence whose pending token ends it by
+ * length is not scheduled again; one that stops by EOS costs one discarded token.
+ *
  * <p>Not thread-safe: owned by the engine thread, which calls {@link #schedule()}, runs the model,
- * then calls {@link #update}.
+ * then calls {@link #update} — or schedules once more before updating the older step.
  */
 public final class Scheduler {
 
@@ -50,7 +58,9 @@ public final class Scheduler {
     private final WaitingQueue waiting;
     private final List<String> finishedSinceLastStep = new ArrayList<>();
     private long nextStepIndex;
-    private SchedulerOutput inFlight;
+    /** Scheduled steps not yet updated, oldest first; at most {@link #MAX_IN_FLIGHT}. */
+    private final ArrayDeque<SchedulerOutput> inFlight = new ArrayDeque<>();
+    private static final int MAX_IN_FLIGHT = 2;
 
     /** A sequence picked for this step: how many tokens, and the copies its blocks need first. */
     private record Pick(int numTokens, List<BlockCopy> copies) {}
@@ -112,9 +122,15 @@ public final class Scheduler {
         waiting.addNew(request);
     }
 
-    /** Decides this step's batch. Call {@link #update} with the runner's result before the next call. */
+    /**
+     * Decides this step's batch and advances the computed counts of what it schedules. At most
+     * two steps may await {@link #update}: the one running and the one scheduled behind it.
+     */
     public SchedulerOutput schedule() {
-        if (inFlight != null) throw new IllegalStateException("schedule() called twice without update() for step " + inFlight.stepIndex());
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            throw new IllegalStateException("schedule() called with steps " + inFlight.getFirst().stepIndex() + " and "
+                    + inFlight.getLast().stepIndex() + " not yet updated");
+        }
         StepPlan plan = new StepPlan(config.maxNumBatchedTokens());
         scheduleRunning(plan);
         if (plan.preemptions == 0) admitWaiting(plan);
@@ -122,13 +138,23 @@ public final class Scheduler {
         List<ScheduledSequence> sequences = new ArrayList<>(plan.picks.size());
         List<BlockCopy> copies = new ArrayList<>();
         for (var e : plan.picks.entrySet()) {
-            sequences.add(describe(e.getKey(), e.getValue().numTokens()));
+            Request r = e.getKey();
+            ScheduledSequence s = describe(r, e.getValue().numTokens());
+            sequences.add(s);
             copies.addAll(e.getValue().copies());
+            r.setNumComputedTokens(s.sequenceLength());
+            if (s.sample()) r.addPendingSample();
         }
-        inFlight = new SchedulerOutput(nextStepIndex++, sequences, copies, finishedSinceLastStep,
+        SchedulerOutput step = new SchedulerOutput(nextStepIndex++, sequences, copies, finishedSinceLastStep,
                 config.blockSize(), plan.prefix, plan.preemptions);
+        inFlight.addLast(step);
         finishedSinceLastStep.clear();
-        return inFlight;
+        return step;
+    }
+
+    /** Steps scheduled and not yet updated (0, 1 or 2). */
+    public int numStepsInFlight() {
+        return inFlight.size();
     }
 
     /** The step being planned: remaining token budget, who runs with how many tokens, what it cost. */
@@ -173,6 +199,8 @@ public final class Scheduler {
     private void admitWaiting(StepPlan plan) {
         while (plan.budget > 0 && !waiting.isEmpty()) {
             Request r = waiting.peek();
+            // preempted while its last step is in flight: its token must arrive before it is recomputed
+            if (r.numPendingSamples() > 0) return;
             if (seatsInUse() + 1 + r.pendingForks() > config.maxNumSeqs()) return;
             CachedPrefix cached = kv.findCachedPrefix(r);
             int remaining = tokensToCompute(r, cached.numTokens(), Integer.MAX_VALUE);
@@ -196,25 +224,29 @@ public final class Scheduler {
     }
 
     /**
-     * Applies the runner's result to the step {@link #schedule()} returned last: advances computed
-     * counts, caches newly full blocks, appends sampled tokens, checks stops, frees what finished.
+     * Applies the runner's result to the oldest step not yet updated: caches newly full blocks,
+     * appends sampled tokens, checks stops, frees what finished. A sequence preempted after the
+     * step was scheduled still receives its token (it was computed from the K/V the step read).
      * Returns one delta per sequence that sampled or ended this step.
      */
     public List<RequestOutput> update(SchedulerOutput step, ModelRunnerOutput result) {
-        if (step != inFlight) throw new IllegalStateException("update() must receive the output of the latest schedule()");
-        inFlight = null;
+        if (step != inFlight.peekFirst()) throw new IllegalStateException("update() must receive the oldest step not yet updated");
+        inFlight.removeFirst();
         List<RequestOutput> outputs = new ArrayList<>();
         for (ScheduledSequence s : step.sequences()) {
             Request r = live.get(s.requestId());
-            if (r == null || r.status() != RequestStatus.RUNNING) continue; // ended between schedule and update
+            // ended (aborted, stopped, failed) after the step was scheduled; its id may already be a new request's
+            if (r == null || r != s.sampling().history()) continue;
+            boolean running = r.status() == RequestStatus.RUNNING;
+            if (!running && !s.sample()) continue; // preempted: its prefill chunk will be recomputed
+            if (s.sample()) r.resolvePendingSample();
             String failure = result.failed().get(r.id());
             if (failure != null) {
                 r.setError(failure);
                 outputs.add(end(r, RequestStatus.FINISHED_ERROR, r.numOutputTokens()));
                 continue;
             }
-            r.setNumComputedTokens(s.sequenceLength());
-            kv.cacheComputedBlocks(r);
+            if (running) kv.cacheComputedBlocks(r);
             if (!s.sample()) {
                 if (r.pendingForks() > 0 && r.numComputedTokens() == r.numPromptTokens() - 1) forkChildren(r);
                 continue;
@@ -236,9 +268,9 @@ public final class Scheduler {
     /**
      * Aborts a request wherever it is (waiting, running, preempted), freeing its blocks. Given the
      * id a client submitted, it aborts every sample of an n > 1 request. Unknown or finished ids
-     * are ignored (a client may disconnect after its request ended). Call it between
-     * {@link #update} and the next {@link #schedule()}, never while the runner executes a step:
-     * the freed blocks may be handed out at once.
+     * are ignored (a client may disconnect after its request ended). Call it on the engine thread
+     * between steps. A step in flight may still write the freed blocks; whoever gets them next
+     * writes them in a later step, which a device runs after it (one stream, in order).
      */
     public List<RequestOutput> abort(String requestId) {
         List<Request> group = new ArrayList<>();
@@ -281,11 +313,20 @@ public final class Scheduler {
 
     /** Tokens the request computes this step if admitted with {@code computed} tokens already in the cache. */
     private int tokensToCompute(Request r, int computed, int budget) {
+        if (pendingSampleEndsByLength(r)) return 0;
         // An unforked n > 1 parent stops one short of its prompt: each sample computes the last token itself.
-        int target = r.pendingForks() > 0 ? r.numPromptTokens() - 1 : r.numTokens();
+        int target = r.pendingForks() > 0 ? r.numPromptTokens() - 1 : r.numScheduledTokens();
         int n = target - computed;
         if (config.longPrefillTokenThreshold() > 0) n = Math.min(n, config.longPrefillTokenThreshold());
         return Math.min(n, budget);
+    }
+
+    /** The token a step in flight samples will finish the request by max_tokens or maxModelLen: nothing left to compute. */
+    private boolean pendingSampleEndsByLength(Request r) {
+        if (r.numPendingSamples() == 0) return false;
+        Integer maxTokens = r.samplingParams().maxTokens();
+        return r.numScheduledTokens() >= config.maxModelLen()
+                || (maxTokens != null && r.numOutputTokens() + r.numPendingSamples() >= maxTokens);
     }
 
     /** Running sequences plus the seats reserved for children not yet forked. */
@@ -324,8 +365,8 @@ public final class Scheduler {
 
     private ScheduledSequence describe(Request r, int n) {
         int start = r.numComputedTokens();
-        boolean sample = start + n == r.numTokens();
-        boolean decode = n == 1 && sample && r.numOutputTokens() > 0;
+        boolean sample = start + n == r.numScheduledTokens();
+        boolean decode = n == 1 && sample && r.numOutputTokens() + r.numPendingSamples() > 0;
         return new ScheduledSequence(r.id(), r.tokenIds(start, start + n), start, kv.blockTable(r), sample, decode,
                 new SamplingContext(r.samplingParams(), r.groupId(), r.sampleIndex(), r));
     }

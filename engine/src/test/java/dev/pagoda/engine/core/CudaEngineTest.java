@@ -130,6 +130,30 @@ class CudaEngineTest {
         }
     }
 
+    @Test
+    void asyncSchedulingGivesTheTokensOfSynchronousSteps(@TempDir Path tmp) throws InterruptedException {
+        Path folder = EngineHarness.writeFixture(tmp);
+        int[][] prompts = prompts(new Random(21), TestModels.tokenizer().size());
+        EngineConfig.Builder gpu = EngineHarness.config(folder).device("cuda");
+        // device-sampled rows only (no logprobs), so every step of the async run overlaps the next
+        List<EngineHarness.Result> async = greedy(gpu.asyncScheduling(true).build(), prompts, null);
+        List<EngineHarness.Result> sync = greedy(gpu.asyncScheduling(false).build(), prompts, null);
+        for (int i = 0; i < PROMPTS; i++) {
+            assertArrayEquals(sync.get(i).tokens(0), async.get(i).tokens(0), "prompt " + i + ": async vs sync greedy tokens");
+        }
+        SamplingParams seeded = SamplingParams.builder().temperature(1.0).topP(0.9).seed(4321L).maxTokens(32).ignoreEos(true).build();
+        int[][] draws = new int[2][];
+        for (int run = 0; run < 2; run++) {
+            try (LocalEngine engine = EngineHarness.start(gpu.asyncScheduling(run == 0).build())) {
+                List<RequestStream> company = new ArrayList<>();
+                for (int i = 0; i < 8; i++) company.add(engine.submit(EngineHarness.request("c" + i, prompts[i], EngineHarness.greedy(40))));
+                draws[run] = EngineHarness.collect(engine.submit(EngineHarness.request("seeded", prompts[9], seeded)), 1).tokens(0);
+                for (RequestStream s : company) EngineHarness.collect(s, 1);
+            }
+        }
+        assertArrayEquals(draws[1], draws[0], "a seeded request draws the same tokens with and without async scheduling");
+    }
+
     private static int[][] prompts(Random random, int vocab) {
         int[][] prompts = new int[PROMPTS][];
         for (int i = 0; i < PROMPTS; i++) prompts[i] = random.ints(5 + random.nextInt(56), 0, vocab).toArray();

@@ -15,6 +15,11 @@ import java.util.List;
  * {@link #next} and a test can compute the expected chain itself. Greedy device rows return
  * that argmax; rows with {@code hostLogits} get the logits row. A token listed in
  * {@link #poisonToken} gets NaN logits (host rows) or an id outside the vocabulary (device rows).
+ *
+ * <p>Like the GPU, it computes a step when launched and keeps that step's sampled ids "on the
+ * device": a later launch's pending tokens ({@code feedRows}) read them, never the host. It
+ * checks the contract the engine must keep: at most two launched steps outstanding, awaited in
+ * launch order, and no pending token left unfed.
  */
 final class FakeDeviceExecutor implements StepExecutor {
 
@@ -23,8 +28,11 @@ final class FakeDeviceExecutor implements StepExecutor {
     volatile int poisonToken = -1;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment logits;
-    private int[] tokens = new int[0];
+    private int[] tokens = new int[0]; // the last launched step's sampled ids, as on the device
     private long steps;
+    private final java.util.ArrayDeque<Long> outstanding = new java.util.ArrayDeque<>();
+    int maxOutstanding;
+    int fedTokens;
 
     FakeDeviceExecutor(int vocab, int maxRows) {
         this.vocab = vocab;
@@ -36,13 +44,39 @@ final class FakeDeviceExecutor implements StepExecutor {
     }
 
     @Override
-    public Result run(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling) {
-        steps++;
+    public Pending launch(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, int[] feedRows) {
+        if (outstanding.size() == 2) throw new IllegalStateException("a third step launched before the first was awaited");
+        long id = steps++;
+        outstanding.addLast(id);
+        maxOutstanding = Math.max(maxOutstanding, outstanding.size());
+        int[] input = batch.tokenIds().clone();
+        for (int t = 0; t < input.length; t++) {
+            if (feedRows != null && feedRows[t] >= 0) {
+                if (input[t] != -1) throw new IllegalStateException("row " + t + " fed although its token is known");
+                input[t] = tokens[feedRows[t]];
+                fedTokens++;
+            } else if (input[t] < 0) {
+                throw new IllegalStateException("row " + t + " has pending token " + input[t] + " and no feed");
+            }
+        }
+        Result result = compute(batch, input, sampling);
+        return () -> {
+            Long first = outstanding.peekFirst();
+            if (first == null || first != id) {
+                if (!outstanding.contains(id)) return result; // awaited before: same result
+                throw new IllegalStateException("step " + id + " awaited before step " + first);
+            }
+            outstanding.removeFirst();
+            return result;
+        };
+    }
+
+    private Result compute(ForwardBatch batch, int[] input, RowSampling[] sampling) {
         int rows = batch.logitRows().length;
         seen.add(sampling.clone());
-        tokens = new int[rows];
+        int[] tokens = new int[rows];
         for (int r = 0; r < rows; r++) {
-            int token = batch.tokenIds()[batch.logitRows()[r]];
+            int token = input[batch.logitRows()[r]];
             int best = next(token, vocab);
             boolean poisoned = token == poisonToken;
             tokens[r] = poisoned ? vocab + 5 : best;
@@ -53,6 +87,7 @@ final class FakeDeviceExecutor implements StepExecutor {
                 }
             }
         }
+        this.tokens = tokens;
         int[] result = tokens;
         return new Result() {
             @Override

@@ -140,6 +140,15 @@ public final class CudaKernels implements AutoCloseable {
     }
 
     /**
+     * tokenIds int32 (tokens): {@code tokenIds[t] = previousSampled[feedRows[t]]} where
+     * {@code feedRows[t] >= 0}; the ids a step in flight samples become the next step's input
+     * without a round trip through the host.
+     */
+    public void fillPendingTokens(CudaStream s, long tokenIds, long feedRows, long previousSampled, int tokens) {
+        elementwise.fillPendingTokens(s, tokenIds, feedRows, previousSampled, tokens);
+    }
+
+    /**
      * out bf16 (n, dim), row i = x[row_i] / rms(x[row_i]) · weight with {@code row_i = rows == 0 ? i : rows[i]};
      * x f32, weight bf16 (dim), statistics in f32.
      */

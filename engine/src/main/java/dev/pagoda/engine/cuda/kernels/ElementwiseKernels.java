@@ -7,21 +7,24 @@ import dev.pagoda.engine.cuda.KernelArgs;
 import java.util.List;
 
 /**
- * The row-wise kernels: embedding gather, RMSNorm, SiLU·mul, and the copy-on-write block copy.
+ * The row-wise kernels: embedding gather (and the fill of pending token ids before it), RMSNorm,
+ * SiLU·mul, and the copy-on-write block copy.
  * Rows whose width is a multiple of 8 use 16-byte loads (then the pointers must be 16-byte
  * aligned); other widths take a scalar path.
  */
 final class ElementwiseKernels {
 
-    static final KernelSource EMBEDDING = new KernelSource("embedding.cu", List.of("embedding_gather"));
+    static final KernelSource EMBEDDING = new KernelSource("embedding.cu", List.of("embedding_gather", "fill_pending_tokens"));
     static final KernelSource RMS_NORM = new KernelSource("rms_norm.cu", List.of("rms_norm"));
     static final KernelSource SILU_MUL = new KernelSource("silu_mul.cu", List.of("silu_mul"));
     static final KernelSource COPY_BLOCKS = new KernelSource("copy_blocks.cu", List.of("copy_blocks"));
 
     private static final int SILU_THREADS = 256;
     private static final int COPY_THREADS = 256;
+    private static final int FILL_THREADS = 256;
 
     private final CudaFunction embedding;
+    private final CudaFunction fillPending;
     private final CudaFunction rmsNorm;
     private final CudaFunction siluMul;
     private final CudaFunction copyBlocks;
@@ -29,6 +32,7 @@ final class ElementwiseKernels {
 
     ElementwiseKernels(LoadedKernels kernels) {
         embedding = kernels.function("embedding_gather");
+        fillPending = kernels.function("fill_pending_tokens");
         rmsNorm = kernels.function("rms_norm");
         siluMul = kernels.function("silu_mul");
         copyBlocks = kernels.function("copy_blocks");
@@ -48,6 +52,16 @@ final class ElementwiseKernels {
         if (tokens == 0) return;
         args.reset().ptr(tokenIds).ptr(table).ptr(out).i32(dim);
         embedding.launch(s, Dim3.of(tokens), Dim3.of(rowThreads(dim)), 0, args);
+    }
+
+    void fillPendingTokens(CudaStream s, long tokenIds, long feedRows, long previousSampled, int tokens) {
+        Checks.nonNegative(tokens, "fillPendingTokens tokens");
+        Checks.pointer(tokenIds, "fillPendingTokens tokenIds");
+        Checks.pointer(feedRows, "fillPendingTokens feedRows");
+        Checks.pointer(previousSampled, "fillPendingTokens previousSampled");
+        if (tokens == 0) return;
+        args.reset().ptr(tokenIds).ptr(feedRows).ptr(previousSampled).i32(tokens);
+        fillPending.launch(s, Dim3.of((tokens + FILL_THREADS - 1) / FILL_THREADS), Dim3.of(FILL_THREADS), 0, args);
     }
 
     void rmsNorm(CudaStream s, long x, long rows, long weight, long out, int n, int dim, float eps) {

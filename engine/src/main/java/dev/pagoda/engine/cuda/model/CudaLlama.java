@@ -155,6 +155,11 @@ public final class CudaLlama implements AutoCloseable {
         return stream;
     }
 
+    /** Replaces the step's placeholder token ids by the ids the previous step sampled (see StepInputs.feedRows). */
+    void fillPendingTokens(int tokens) {
+        kernels.fillPendingTokens(stream, inputs.at(inputs.tokenIds), inputs.at(inputs.feedRows), outTokens, tokens);
+    }
+
     /** Copy-on-write block copies queued before the step's K/V writes. */
     void copyBlocks(int count) {
         if (count == 0) return;

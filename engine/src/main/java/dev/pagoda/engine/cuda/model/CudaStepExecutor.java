@@ -1,5 +1,6 @@
 package dev.pagoda.engine.cuda.model;
 
+import dev.pagoda.engine.cuda.CudaEvent;
 import dev.pagoda.engine.cuda.CudaGraph;
 import dev.pagoda.engine.cuda.CudaStream;
 import dev.pagoda.engine.cuda.CudaTimeline;
@@ -23,6 +24,12 @@ import java.util.Map;
  * context length 0, slot −1 — that the kernels skip. A bucket's graph is captured the first time
  * a step of that size runs eagerly, and replayed after that: ~0.7 µs a kernel instead of ~4 µs
  * for each JNI launch, hundreds of launches a step. Prefill and mixed steps run eagerly.
+ *
+ * <p>{@link #launch} only queues: the host returns to schedule the next step while this one
+ * runs. Each launch takes one of two slots (pinned staging for its inputs, pinned sampled ids,
+ * a completion event) in turn, so a launched step's buffers stay untouched until it is awaited.
+ * A step whose tokens were sampled by the step before it reads them on the device
+ * ({@code fill_pending_tokens}), never through the host.
  */
 public final class CudaStepExecutor implements StepExecutor {
 
@@ -35,7 +42,10 @@ public final class CudaStepExecutor implements StepExecutor {
     private final CudaStream stream;
     private final boolean useGraphs;
     private final Map<Integer, CudaGraph> graphs = new HashMap<>();
-    private final PinnedBuffer sampledIds;
+    private final PinnedBuffer[] sampledIds = new PinnedBuffer[2]; // per slot: (maxSeqs) int32
+    private final CudaEvent[] done = new CudaEvent[2]; // per slot: recorded after the step's copies back
+    private final DevicePending[] outstanding = new DevicePending[2]; // per slot: launched, not yet awaited
+    private long launches;
     private final long rowBytes;
     private PinnedBuffer hostLogits; // (maxSeqs, V) f32, made on first need
     private long graphReplays;
@@ -49,21 +59,27 @@ public final class CudaStepExecutor implements StepExecutor {
         this.in = model.inputs;
         this.stream = model.stream();
         this.useGraphs = useGraphs;
-        this.sampledIds = new PinnedBuffer(4L * in.maxSeqs);
+        for (int i = 0; i < 2; i++) {
+            sampledIds[i] = new PinnedBuffer(4L * in.maxSeqs);
+            done[i] = new CudaEvent();
+        }
         this.rowBytes = 4L * model.spec().vocabSize();
     }
 
-    /** Sampled ids of a step, read from pinned buffers; {@link #logits} for rows that asked for host logits. */
+    /** Sampled ids of a step, read from its slot's pinned buffer; {@link #logits} for rows that asked for host logits. */
     public final class DeviceResult implements Result {
+        private final int slot;
         private final int rows;
 
-        private DeviceResult(int rows) {
+        private DeviceResult(int slot, int rows) {
+            this.slot = slot;
             this.rows = rows;
         }
 
         @Override
         public int token(int row) {
-            return sampledIds.segment().getAtIndex(ValueLayout.JAVA_INT, row);
+            if (row < 0 || row >= rows) throw new IndexOutOfBoundsException("row " + row + " of " + rows);
+            return sampledIds[slot].segment().getAtIndex(ValueLayout.JAVA_INT, row);
         }
 
         @Override
@@ -73,29 +89,58 @@ public final class CudaStepExecutor implements StepExecutor {
         }
     }
 
-    @Override
-    public Result run(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling) {
-        long start = System.nanoTime();
-        try {
-            return launchAndWait(batch, copies, sampling);
-        } finally {
-            runNanos += System.nanoTime() - start;
+    /** A launched step: waits on its slot's event once, then reads its slot's buffers. */
+    private final class DevicePending implements Pending {
+        private final int slot;
+        private final int rows;
+        private Result result;
+
+        DevicePending(int slot, int rows) {
+            this.slot = slot;
+            this.rows = rows;
+        }
+
+        @Override
+        public Result await() {
+            if (result == null) {
+                long start = System.nanoTime();
+                done[slot].synchronize();
+                long waited = System.nanoTime() - start;
+                waitNanos += waited;
+                runNanos += waited;
+                outstanding[slot] = null;
+                result = new DeviceResult(slot, rows);
+            }
+            return result;
         }
     }
 
-    private Result launchAndWait(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling) {
-        Prepared p = prepare(batch, copies, sampling, useGraphs);
-        int rows = batch.logitRows().length;
-        CudaGraph graph = p.graphBatch > 0 ? graphs.get(p.graphBatch) : null;
-        if (graph != null) {
-            graph.launch(stream);
-            graphReplays++;
-        } else {
-            model.forward(p.tokens, p.numDecode, p.numTiles, p.rows);
-            eagerSteps++;
-            if (p.graphBatch > 0) capture(p.graphBatch);
+    @Override
+    public Pending launch(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, int[] feedRows) {
+        long start = System.nanoTime();
+        int slot = (int) (launches & 1);
+        if (outstanding[slot] != null) {
+            throw new IllegalStateException("launch " + launches + " would reuse the buffers of launch " + (launches - 2)
+                    + ", which was never awaited");
         }
-        return finish(rows, sampling);
+        try {
+            in.nextStaging();
+            Prepared p = prepare(batch, copies, sampling, useGraphs, feedRows);
+            CudaGraph graph = p.graphBatch > 0 ? graphs.get(p.graphBatch) : null;
+            if (graph != null) {
+                graph.launch(stream);
+                graphReplays++;
+            } else {
+                model.forward(p.tokens, p.numDecode, p.numTiles, p.rows);
+                eagerSteps++;
+                if (p.graphBatch > 0) capture(p.graphBatch);
+            }
+            DevicePending pending = queueResults(slot, batch.logitRows().length, sampling);
+            launches++;
+            return pending;
+        } finally {
+            runNanos += System.nanoTime() - start;
+        }
     }
 
     /**
@@ -103,7 +148,9 @@ public final class CudaStepExecutor implements StepExecutor {
      * with {@code graphed}, as its decode graph between two marks "start" and "graph".
      */
     public Result profile(ForwardBatch batch, RowSampling[] sampling, CudaTimeline timeline, boolean graphed) {
-        Prepared p = prepare(batch, List.of(), sampling, graphed);
+        if (outstanding[0] != null || outstanding[1] != null) throw new IllegalStateException("profile() with launched steps not awaited");
+        in.nextStaging();
+        Prepared p = prepare(batch, List.of(), sampling, graphed, null);
         if (graphed) {
             if (p.graphBatch == 0) throw new IllegalArgumentException("not a decode-only step: no graph");
             CudaGraph graph = graphs.get(p.graphBatch);
@@ -117,7 +164,8 @@ public final class CudaStepExecutor implements StepExecutor {
         } else {
             model.forward(p.tokens, p.numDecode, p.numTiles, p.rows, timeline);
         }
-        return finish(batch.logitRows().length, sampling);
+        int slot = (int) (launches++ & 1);
+        return queueResults(slot, batch.logitRows().length, sampling).await();
     }
 
     /** Captures (and keeps) the decode graph of batch bucket {@code b}; the bucket's inputs are in place. */
@@ -129,7 +177,7 @@ public final class CudaStepExecutor implements StepExecutor {
 
     private record Prepared(int tokens, int numDecode, int numTiles, int rows, int graphBatch) {}
 
-    private Prepared prepare(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, boolean graphs) {
+    private Prepared prepare(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, boolean graphs, int[] feedRows) {
         if (Thread.currentThread() != deviceThread) {
             model.makeDeviceCurrent();
             deviceThread = Thread.currentThread();
@@ -142,6 +190,9 @@ public final class CudaStepExecutor implements StepExecutor {
             throw new IllegalArgumentException("step has " + seqs + " sequences, buffers hold " + in.maxSeqs);
         }
         if (sampling.length != rows) throw new IllegalArgumentException(rows + " logit rows but " + sampling.length + " sampling rows");
+        if (feedRows != null && feedRows.length != tokens) {
+            throw new IllegalArgumentException(tokens + " token rows but " + feedRows.length + " feed rows");
+        }
 
         int graphBatch = graphs ? graphBucket(batch) : 0;
         int paddedSeqs = Math.max(seqs, graphBatch);
@@ -163,25 +214,32 @@ public final class CudaStepExecutor implements StepExecutor {
         }
         for (int s = seqs; s < paddedSeqs; s++) in.putInt(in.decodeSeqs, numDecode++, s);
         int copyCount = writeCopies(copies);
+        if (feedRows != null) in.putInts(in.feedRows, feedRows, tokens);
         in.upload(paddedSeqs, stream);
+        if (feedRows != null) model.fillPendingTokens(tokens); // reads the previous step's sampled ids, still on the device
         model.copyBlocks(copyCount);
         return graphBatch > 0
                 ? new Prepared(graphBatch, numDecode, 0, graphBatch, graphBatch)
                 : new Prepared(tokens, numDecode, numTiles, rows, 0);
     }
 
-    private Result finish(int rows, RowSampling[] sampling) {
-        if (rows > 0) sampledIds.downloadAsync(model.outTokens(), 0, 4L * rows, stream);
+    /**
+     * Queues the copies back into {@code slot} and its completion event. Host logits have one
+     * buffer: a step with host rows is awaited before the next launch (the runner must sample
+     * it before it knows the next step's tokens).
+     */
+    private DevicePending queueResults(int slot, int rows, RowSampling[] sampling) {
+        if (rows > 0) sampledIds[slot].downloadAsync(model.outTokens(), 0, 4L * rows, stream);
         for (int r = 0; r < rows; r++) {
             if (sampling[r].hostLogits()) {
                 if (hostLogits == null) hostLogits = new PinnedBuffer(in.maxSeqs * rowBytes);
                 hostLogits.downloadAsync(model.logits() + r * rowBytes, r * rowBytes, rowBytes, stream);
             }
         }
-        long waitStart = System.nanoTime();
-        stream.synchronize();
-        waitNanos += System.nanoTime() - waitStart;
-        return new DeviceResult(rows);
+        done[slot].record(stream);
+        DevicePending pending = new DevicePending(slot, rows);
+        outstanding[slot] = pending;
+        return pending;
     }
 
     /** The graph bucket for a decode-only step, or 0 when the step must run eagerly. */
@@ -268,7 +326,11 @@ public final class CudaStepExecutor implements StepExecutor {
     public void close() {
         for (CudaGraph g : graphs.values()) g.close();
         graphs.clear();
-        sampledIds.close();
+        stream.synchronize(); // nothing queued may outlive the buffers it writes
+        for (int i = 0; i < 2; i++) {
+            sampledIds[i].close();
+            done[i].close();
+        }
         if (hostLogits != null) hostLogits.close();
     }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Runs one flattened step on a device and hands back what was sampled: {@link CudaStepExecutor}
- * on a GPU. The runner depends on this rather than on the GPU class, so its host-side logic
+ * on a GPU. Launching and waiting are separate so the host can schedule the next step while the
+ * device computes this one. The runner depends on this rather than on the GPU class, so its host-side logic
  * (which rows the host samples, failures, per-request state) is tested and its host overhead
  * measured without a GPU.
  */
@@ -28,7 +29,26 @@ public interface StepExecutor extends AutoCloseable {
         MemorySegment logits(int row);
     }
 
-    Result run(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling);
+    /** A launched step; its result is read after the device finished it. */
+    interface Pending {
+        /** Waits for the step and returns what it sampled; later calls return the same result. */
+        Result await();
+    }
+
+    /**
+     * Queues one step and returns without waiting for the device. At most two launched steps
+     * may be outstanding; await them in launch order, each before the launch after next.
+     *
+     * @param feedRows one entry per token row, or null: {@code >= 0} where the row's token is
+     *                 the id that the previously launched step sampled at that logit row (the
+     *                 scheduler's placeholder), −1 elsewhere
+     */
+    Pending launch(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, int[] feedRows);
+
+    /** Runs one step to completion (no token fed forward). */
+    default Result run(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling) {
+        return launch(batch, copies, sampling, null).await();
+    }
 
     /** A line of totals for the log at close, e.g. steps, graph replays, host and GPU-wait time. */
     String describeTotals();

@@ -15,8 +15,12 @@ import java.lang.foreign.ValueLayout;
  * captured once reads whatever the latest copy put there. Block tables come last, so a step
  * copies only the rows it uses.
  *
+ * <p>Two pinned staging buffers take turns: with asynchronous scheduling the host writes step
+ * N+1 while step N's copy may still be queued behind step N−1, so N+1 must not reuse N's buffer.
+ * Step N+2 reuses it, and is written only after step N has finished.
+ *
  * <pre>
- *   [tokenIds T][positions T][slots T][queryStart S+1][contextLens S][logitRows R][decodeSeqs S]
+ *   [tokenIds T][feedRows T][positions T][slots T][queryStart S+1][contextLens S][logitRows R][decodeSeqs S]
  *   [tileSeq P][tileRow P][copyPairs 2C][temperature R][topK R][topP R][minP R][counters R]
  *   [seeds R (8-byte)][blockTables S × maxBlocksPerSeq]         (int32 unless noted)
  * </pre>
@@ -30,6 +34,7 @@ final class StepInputs implements AutoCloseable {
     final int maxCopies;
 
     final long tokenIds;
+    final long feedRows; // (T) the previous step's logit row whose sampled id is this row's token, or -1
     final long positions;
     final long slotMapping;
     final long queryStart;
@@ -48,7 +53,8 @@ final class StepInputs implements AutoCloseable {
     final long blockTables;
     private final long totalBytes;
 
-    private final PinnedBuffer host;
+    private final PinnedBuffer[] staging = new PinnedBuffer[2];
+    private int current;
     private final DeviceBuffer device;
 
     StepInputs(CudaDevice cuda, int maxTokens, int maxSeqs, int maxBlocksPerSeq, int tileRows, int maxCopies) {
@@ -59,6 +65,7 @@ final class StepInputs implements AutoCloseable {
         this.maxCopies = maxCopies;
         long at = 0;
         tokenIds = at; at += 4L * maxTokens;
+        feedRows = at; at += 4L * maxTokens;
         positions = at; at += 4L * maxTokens;
         slotMapping = at; at += 4L * maxTokens;
         queryStart = at; at += 4L * (maxSeqs + 1);
@@ -78,7 +85,8 @@ final class StepInputs implements AutoCloseable {
         at = align(at, 16);
         blockTables = at; at += 4L * maxSeqs * maxBlocksPerSeq;
         totalBytes = at;
-        this.host = new PinnedBuffer(totalBytes);
+        this.staging[0] = new PinnedBuffer(totalBytes);
+        this.staging[1] = new PinnedBuffer(totalBytes);
         this.device = cuda.allocate(totalBytes);
     }
 
@@ -92,23 +100,28 @@ final class StepInputs implements AutoCloseable {
     }
 
     MemorySegment host() {
-        return host.segment();
+        return staging[current].segment();
+    }
+
+    /** Switches to the other staging buffer; call once per step before writing it. */
+    void nextStaging() {
+        current ^= 1;
     }
 
     void putInts(long offset, int[] values, int count) {
-        MemorySegment.copy(values, 0, host.segment(), ValueLayout.JAVA_INT, offset, count);
+        MemorySegment.copy(values, 0, host(), ValueLayout.JAVA_INT, offset, count);
     }
 
     void putInt(long offset, int index, int value) {
-        host.segment().set(ValueLayout.JAVA_INT, offset + 4L * index, value);
+        host().set(ValueLayout.JAVA_INT, offset + 4L * index, value);
     }
 
     void putFloat(long offset, int index, float value) {
-        host.segment().set(ValueLayout.JAVA_FLOAT, offset + 4L * index, value);
+        host().set(ValueLayout.JAVA_FLOAT, offset + 4L * index, value);
     }
 
     void putLong(long offset, int index, long value) {
-        host.segment().set(ValueLayout.JAVA_LONG, offset + 8L * index, value);
+        host().set(ValueLayout.JAVA_LONG, offset + 8L * index, value);
     }
 
     /** Block table row {@code s}: its block ids, the rest of the row left as it was (never read). */
@@ -117,17 +130,18 @@ final class StepInputs implements AutoCloseable {
             throw new IllegalArgumentException("a block table of " + table.length + " blocks exceeds max-model-len's "
                     + maxBlocksPerSeq);
         }
-        MemorySegment.copy(table, 0, host.segment(), ValueLayout.JAVA_INT, blockTables + 4L * s * maxBlocksPerSeq, table.length);
+        MemorySegment.copy(table, 0, host(), ValueLayout.JAVA_INT, blockTables + 4L * s * maxBlocksPerSeq, table.length);
     }
 
     /** Queues the copy of everything up to block table row {@code numSeqs} onto {@code stream}. */
     void upload(int numSeqs, CudaStream stream) {
-        host.uploadAsync(device.address(), blockTables + 4L * numSeqs * maxBlocksPerSeq, stream);
+        staging[current].uploadAsync(device.address(), blockTables + 4L * numSeqs * maxBlocksPerSeq, stream);
     }
 
     @Override
     public void close() {
-        host.close();
+        staging[0].close();
+        staging[1].close();
         device.close();
     }
 }

@@ -18,3 +18,15 @@ extern "C" __global__ void embedding_gather(const int *__restrict__ tokenIds, co
         for (int i = threadIdx.x; i < dim; i += blockDim.x) dst[i] = __bfloat162float(row[i]);
     }
 }
+
+// Asynchronous scheduling: a step scheduled before the previous one finished carries placeholder
+// ids for the tokens that step samples. tokenIds[t] = previousSampled[feedRows[t]] where
+// feedRows[t] >= 0 (the previous step's logit row), before the embedding reads them.
+extern "C" __global__ void fill_pending_tokens(int *__restrict__ tokenIds, const int *__restrict__ feedRows,
+                                               const int *__restrict__ previousSampled, int tokens) {
+    int t = blockIdx.x * blockDim.x + threadIdx.x;
+    if (t < tokens) {
+        int row = feedRows[t];
+        if (row >= 0) tokenIds[t] = previousSampled[row];
+    }
+}

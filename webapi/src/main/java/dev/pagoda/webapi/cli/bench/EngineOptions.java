@@ -46,6 +46,11 @@ public final class EngineOptions {
             description = "Share of the GPU's memory the engine may use, (0, 1]; the KV cache gets what the model leaves (default: 0.9).")
     Double gpuMemoryUtilization;
 
+    @Option(names = "--async-scheduling", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Schedule the next step while the GPU runs the current one (default: ${DEFAULT-VALUE}; "
+                    + "--no-async-scheduling waits for each step first).")
+    boolean asyncScheduling = true;
+
     @Option(names = "--kv-cache-memory", paramLabel = "BYTES",
             description = "Bytes for the KV cache on the CPU, e.g. 4GiB, 512MiB or a plain number.")
     String kvCacheMemory;
@@ -98,6 +103,10 @@ public final class EngineOptions {
 
     public long seed() {
         return seed;
+    }
+
+    public boolean asyncScheduling() {
+        return asyncScheduling;
     }
 
     public Double gpuMemoryUtilization() {
