@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * The pipelined decode attention ({@link DecodeKernelChoice#V2}): {@code decode_attention_v2_d<DH>}
- * over (sequence, KV head × chunk of 8 query heads, split), 128 threads, then
+ * over (KV head × chunk of 8 query heads, sequence, split), 128 threads, then
  * {@code decode_attention_reduce} when the {@link DecodeSplits} plan has more than one split. Same
  * arguments, split geometry and workspace as the legacy kernel.
  *
@@ -22,6 +22,7 @@ final class DecodeAttentionV2Kernel implements DecodeAttentionLauncher {
     static final int KEYS_PER_TILE = 16;
     static final int WARPS = 4;
     private static final int THREADS = 32 * WARPS;
+    private static final int MAX_GRID_Y = 65_535;
     static final KernelSource SOURCE = new KernelSource("decode_attention_v2.cu",
             Arrays.stream(DecodeAttentionKernel.HEAD_DIMS).mapToObj(DecodeAttentionV2Kernel::name).toList());
 
@@ -67,12 +68,17 @@ final class DecodeAttentionV2Kernel implements DecodeAttentionLauncher {
     @Override
     public void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.DecodeAttention a) {
         DecodeSplits.checkArguments(g, a);
+        if (a.numDecodeSeqs() > MAX_GRID_Y) {
+            throw new IllegalArgumentException("decodeAttention numDecodeSeqs " + a.numDecodeSeqs() + " exceeds the v2 kernel's "
+                    + MAX_GRID_Y + " (grid.y); use -D" + DecodeKernelChoice.PROPERTY + "=legacy");
+        }
         if (a.numDecodeSeqs() == 0) return;
         int groupSize = g.numHeads() / g.numKvHeads();
         int chunks = (groupSize + HEADS_PER_CTA - 1) / HEADS_PER_CTA;
         var plan = DecodeSplits.plan(g, (long) a.numDecodeSeqs() * g.numKvHeads() * chunks, multiprocessors);
         DecodeSplits.attentionArgs(args, g, a, plan);
-        kernels.function(name(g.headDim())).launch(s, Dim3.of(a.numDecodeSeqs(), g.numKvHeads() * chunks, plan.splits()),
+        // head items fastest: resident CTAs share cache blocks (see the kernel)
+        kernels.function(name(g.headDim())).launch(s, Dim3.of(g.numKvHeads() * chunks, a.numDecodeSeqs(), plan.splits()),
                 Dim3.of(THREADS), sharedBytes(g.headDim()), args);
         splits.reduceIfSplit(s, g, a, plan);
     }

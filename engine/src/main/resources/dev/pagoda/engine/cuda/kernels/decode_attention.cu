@@ -64,7 +64,8 @@ __device__ __forceinline__ void decode_attention_impl(
     __shared__ float obuf[GMAX * DH];
     __shared__ int blk[DECODE_CHUNK + 1]; // the chunk's block ids (block size 1 at worst)
 
-    DecodeItem w = decode_item(decodeSeqs, contextLens, queryStart, numHeads, numKvHeads, GMAX, slidingWindow, partitionLen);
+    DecodeItem w = decode_item(decodeSeqs, contextLens, queryStart, blockIdx.x, blockIdx.y, numHeads, numKvHeads, GMAX,
+                               slidingWindow, partitionLen);
     if (!w.active) return; // CTA-uniform
     int d = blockIdx.x, split = blockIdx.z, seq = w.seq;
     int first = w.first, last = w.last, begin = w.begin, end = w.end, kvh = w.kvh, h0 = w.h0, nh = w.nh;

@@ -1,10 +1,10 @@
 // Paged decode attention, pipelined (the "v2" decode kernel): cp.async K/V tiles in flight while
 // tensor cores compute, and no CTA-wide barrier until the final merge.
 //
-// Same grid, arguments, split geometry and workspace layout as decode_attention_d<DH>_g<GMAX>
-// (decode_attention.cu), so decode_attention_reduce merges its splits unchanged:
-// grid (numDecodeSeqs, numKvHeads * ceil(group / 8), numSplits), 128 threads (4 warps), dynamic
-// shared memory decode_v2_smem_bytes(DH) (the facade mirrors the formula).
+// Same arguments, split geometry and workspace layout as decode_attention_d<DH>_g<GMAX>
+// (decode_attention.cu), so decode_attention_reduce merges its splits unchanged. Grid
+// (numKvHeads * ceil(group / 8), numDecodeSeqs, numSplits) -- head items first, unlike the legacy
+// kernel --, 128 threads (4 warps), dynamic shared memory DecodeV2<DH>::SMEM (the facade mirrors it).
 //
 // A CTA serves up to 8 query heads of one KV head over the keys [begin, end) of one sequence. The
 // keys are cut into tiles of 16 aligned to absolute key positions; warp w takes tiles w, w + 4,
@@ -148,25 +148,18 @@ __device__ __forceinline__ void decode_attention_v2_impl(
     extern __shared__ __align__(16) unsigned char smem[]; // [warp][stage][K | V][16 keys][DH] bf16; merge buffer after the loop
     __shared__ float warpMax[DECODE_V2_WARPS][DECODE_V2_HEADS], warpSum[DECODE_V2_WARPS][DECODE_V2_HEADS];
 
-    DecodeItem w = decode_item(decodeSeqs, contextLens, queryStart, numHeads, numKvHeads, DECODE_V2_HEADS, slidingWindow,
-                               partitionLen);
+    // Head items run fastest in launch order: resident CTAs read neighbouring KV heads of the same
+    // cache blocks (one contiguous [blockSize][numKvHeads][DH] region) instead of 2*DH bytes of each.
+    int d = blockIdx.y, split = blockIdx.z;
+    DecodeItem w = decode_item(decodeSeqs, contextLens, queryStart, d, blockIdx.x, numHeads, numKvHeads, DECODE_V2_HEADS,
+                               slidingWindow, partitionLen);
     if (!w.active) return; // CTA-uniform
-    int d = blockIdx.x, split = blockIdx.z, seq = w.seq;
+    int seq = w.seq;
     int first = w.first, last = w.last, begin = w.begin, end = w.end, kvh = w.kvh, h0 = w.h0, nh = w.nh;
     int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     int quad = lane >> 2, inQuad = lane & 3; // mma fragment coordinates
     long long tokenRow = w.tokenRow;
 
-    // Q^T as the B operand of S^T = K Q^T: b0 = Q[head quad][16ks + 2 inQuad + {0,1}], b1 = 8 dims on.
-    unsigned qb[KSTEPS][2];
-    {
-        const bf16 *qrow = query + tokenRow * numHeads * DH + (long long)(h0 + quad) * DH + 2 * inQuad;
-#pragma unroll
-        for (int ks = 0; ks < KSTEPS; ks++) {
-            qb[ks][0] = quad < nh ? *reinterpret_cast<const unsigned *>(qrow + 16 * ks) : 0u;
-            qb[ks][1] = quad < nh ? *reinterpret_cast<const unsigned *>(qrow + 16 * ks + 8) : 0u;
-        }
-    }
     // O^T fragments: acc[mt][0|1] = dim 16mt + quad, heads 2 inQuad + {0,1}; [2|3] = dim + 8.
     float acc[KSTEPS][4];
 #pragma unroll
@@ -200,6 +193,17 @@ __device__ __forceinline__ void decode_attention_v2_impl(
     }
     int nextSlots = S - 1 < myTiles ? tile_slot(table, tileStart(S - 1), lane, begin, end, blockSize) : -1;
 
+    // Q^T, the B operand of S^T = K Q^T: b0 = Q[head quad][16ks + 2 inQuad + {0,1}], b1 = 8 dims on.
+    // Loaded after the first copies are issued, so it travels with them instead of before them.
+    unsigned qb[KSTEPS][2];
+    {
+        const bf16 *qrow = query + tokenRow * numHeads * DH + (long long)(h0 + quad) * DH + 2 * inQuad;
+#pragma unroll
+        for (int ks = 0; ks < KSTEPS; ks++) {
+            qb[ks][0] = quad < nh ? *reinterpret_cast<const unsigned *>(qrow + 16 * ks) : 0u;
+            qb[ks][1] = quad < nh ? *reinterpret_cast<const unsigned *>(qrow + 16 * ks + 8) : 0u;
+        }
+    }
     for (int k = 0; k < myTiles; k++) {
         __syncwarp(); // every lane is done reading the stage the next copies overwrite
         if (k + S - 1 < myTiles) {
@@ -333,7 +337,7 @@ __device__ __forceinline__ void decode_attention_v2_impl(
             orow[idx] = __float2bfloat16_rn(o / l);
         }
     } else {
-        long long stats = (long long)gridDim.x * numHeads * numSplits;
+        long long stats = (long long)gridDim.y * numHeads * numSplits; // gridDim.y: the decode count
         float *wsAcc = workspace, *wsMax = workspace + stats * DH, *wsSum = wsMax + stats;
         for (int idx = tid; idx < nh * DH; idx += DECODE_V2_THREADS) {
             int h = idx / DH, i = idx % DH;

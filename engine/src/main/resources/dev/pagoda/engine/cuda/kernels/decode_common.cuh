@@ -1,5 +1,5 @@
 // What both decode attention kernels (decode_attention.cu, decode_attention_v2.cu) agree on: the
-// keys and query heads a CTA of grid (decode sequence, KV head x head chunk, split) covers.
+// keys and query heads a CTA covers: decode sequence d, KV head x head chunk, split blockIdx.z.
 #pragma once
 #include "common.cuh"
 
@@ -19,12 +19,15 @@ struct DecodeItem {
     long long tokenRow;   // row of the sequence's query token
 };
 
+// d: index into decodeSeqs; headItem: KV head * head chunks + chunk. The query row is loaded with
+// the context length (not after it) to keep the CTA's chain of dependent loads short.
 __device__ __forceinline__ DecodeItem decode_item(const int *__restrict__ decodeSeqs, const int *__restrict__ contextLens,
-                                                  const int *__restrict__ queryStart, int numHeads, int numKvHeads,
-                                                  int headsPerCta, int slidingWindow, int partitionLen) {
+                                                  const int *__restrict__ queryStart, int d, int headItem, int numHeads,
+                                                  int numKvHeads, int headsPerCta, int slidingWindow, int partitionLen) {
     DecodeItem w;
-    w.seq = decodeSeqs[blockIdx.x];
+    w.seq = decodeSeqs[d];
     w.ctx = contextLens[w.seq];
+    w.tokenRow = queryStart[w.seq];
     int split = blockIdx.z;
     active_splits(w.ctx, slidingWindow, partitionLen, w.first, w.last);
     w.active = w.ctx > 0 && split >= w.first && split <= w.last;
@@ -33,9 +36,8 @@ __device__ __forceinline__ DecodeItem decode_item(const int *__restrict__ decode
     w.end = min(w.ctx, (split + 1) * partitionLen);
     int groupSize = numHeads / numKvHeads;
     int chunks = (groupSize + headsPerCta - 1) / headsPerCta;
-    w.kvh = blockIdx.y / chunks;
-    w.h0 = w.kvh * groupSize + (blockIdx.y % chunks) * headsPerCta;
-    w.nh = min(headsPerCta, groupSize - (blockIdx.y % chunks) * headsPerCta);
-    w.tokenRow = w.active ? queryStart[w.seq] : 0;
+    w.kvh = headItem / chunks;
+    w.h0 = w.kvh * groupSize + (headItem % chunks) * headsPerCta;
+    w.nh = min(headsPerCta, groupSize - (headItem % chunks) * headsPerCta);
     return w;
 }
