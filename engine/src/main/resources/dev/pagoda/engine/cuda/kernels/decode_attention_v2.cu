@@ -219,15 +219,18 @@ __device__ __forceinline__ void decode_attention_v2_impl(
         unsigned kStage = ring + (k % S) * T::STAGE_BYTES, vStage = kStage + T::TILE_ELEMS * 2;
         int t0 = tileStart(k);
         // S^T = K Q^T. ldmatrix matrices: keys 0-7 | 8-15 (lane bit 3) x dims 0-7 | 8-15 (lane bit 4).
-        float sc[4] = {0.f, 0.f, 0.f, 0.f};
+        // Even and odd k-steps accumulate apart: two dependent mma chains of half the length.
+        float sc[4] = {0.f, 0.f, 0.f, 0.f}, scOdd[4] = {0.f, 0.f, 0.f, 0.f};
         {
             int r = (lane & 7) + ((lane >> 3) & 1) * 8, half = lane >> 4;
 #pragma unroll
             for (int ks = 0; ks < KSTEPS; ks++) {
                 unsigned a[4];
                 ldmatrix_x4(a, kStage + tile_offset<DH>(r, 2 * ks + half) * 2);
-                mma_bf16_16816(sc, a, qb[ks][0], qb[ks][1]);
+                mma_bf16_16816(ks % 2 == 0 ? sc : scOdd, a, qb[ks][0], qb[ks][1]);
             }
+#pragma unroll
+            for (int i = 0; i < 4; i++) sc[i] += scOdd[i];
         }
         // sc[0|1]: key t0 + quad, heads 2 inQuad + {0,1}; sc[2|3]: key + 8.
         bool in0 = t0 + quad >= begin && t0 + quad < end;
