@@ -110,24 +110,39 @@ public final class CudaKernels implements AutoCloseable {
     private final LoadedKernels loaded;
     private final ElementwiseKernels elementwise;
     private final QkvRopeCacheKernel qkvRopeCache;
-    private final DecodeAttentionKernel decode;
+    private final DecodeKernelChoice decodeChoice;
+    private final DecodeAttentionLauncher decode;
     private final PrefillAttentionKernel prefill;
     private final SamplingKernel sampling;
 
-    private CudaKernels(LoadedKernels loaded, int multiprocessors) {
+    private CudaKernels(LoadedKernels loaded, int multiprocessors, DecodeKernelChoice decodeChoice) {
         this.loaded = loaded;
         this.elementwise = new ElementwiseKernels(loaded);
         this.qkvRopeCache = new QkvRopeCacheKernel(loaded);
-        this.decode = new DecodeAttentionKernel(loaded, multiprocessors);
+        this.decodeChoice = decodeChoice;
+        var splits = new DecodeSplits(loaded);
+        this.decode = switch (decodeChoice) {
+            case LEGACY -> new DecodeAttentionKernel(loaded, splits, multiprocessors);
+            case V2 -> new DecodeAttentionV2Kernel(loaded, splits, multiprocessors);
+        };
         this.prefill = new PrefillAttentionKernel(loaded);
         this.sampling = new SamplingKernel(loaded);
     }
 
-    /** Compiles (or takes from the disk cache) every kernel source and looks its functions up once. */
+    /**
+     * Compiles (or takes from the disk cache) every kernel source and looks its functions up once;
+     * decode attention runs the kernel the system property {@value DecodeKernelChoice#PROPERTY}
+     * names ({@code legacy} or {@code v2}, default {@code v2}).
+     */
     public static CudaKernels load(CudaDevice device) {
+        return load(device, DecodeKernelChoice.fromProperties(System.getProperties()));
+    }
+
+    /** As {@link #load(CudaDevice)}, with decode attention on the given kernel. */
+    public static CudaKernels load(CudaDevice device, DecodeKernelChoice decodeKernel) {
         LoadedKernels loaded = new LoadedKernels(device, KernelSource.all());
         try {
-            return new CudaKernels(loaded, device.multiprocessors());
+            return new CudaKernels(loaded, device.multiprocessors(), decodeKernel);
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -168,6 +183,11 @@ public final class CudaKernels implements AutoCloseable {
     /** Splits of the KV length decode attention uses for this geometry (1: the reduce kernel is not launched). */
     public static int decodeSplits(AttentionGeometry g) {
         return DecodeAttentionKernel.numSplits(g);
+    }
+
+    /** The decode attention kernel {@link #decodeAttention} launches. */
+    public DecodeKernelChoice decodeKernel() {
+        return decodeChoice;
     }
 
     public void decodeAttention(CudaStream s, AttentionGeometry g, DecodeAttention a) {

@@ -1,6 +1,5 @@
 package dev.pagoda.engine.cuda.kernels;
 
-import dev.pagoda.engine.cuda.CudaFunction;
 import dev.pagoda.engine.cuda.CudaStream;
 import dev.pagoda.engine.cuda.Dim3;
 import dev.pagoda.engine.cuda.KernelArgs;
@@ -8,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Launches decode attention: {@code decode_attention_d<DH>_g<GMAX>} over (sequence, KV head ×
- * head chunk, split), then {@code decode_attention_reduce} when a split count above one is
- * possible. The split geometry depends only on {@code maxBlocksPerSeq · blockSize}, never on the
- * contexts, so a captured graph stays valid while the sequences grow.
+ * The legacy decode attention ({@link DecodeKernelChoice#LEGACY}): {@code decode_attention_d<DH>_g<GMAX>}
+ * over (sequence, KV head × head chunk, split), then {@code decode_attention_reduce} when the
+ * {@link DecodeSplits} plan has more than one split. Also owns the split geometry both kernels use;
+ * it depends only on {@code maxBlocksPerSeq · blockSize}, never on the contexts, so a captured
+ * graph stays valid while the sequences grow.
  *
  * <pre>
  *   partition = 512 · ceil(ceil(maxContext / 512) / 32)  keys per split (at most 32 splits)
@@ -19,7 +19,7 @@ import java.util.List;
  *   workspace = numDecodeSeqs · numHeads · splits · (headDim + 2) floats
  * </pre>
  */
-final class DecodeAttentionKernel {
+final class DecodeAttentionKernel implements DecodeAttentionLauncher {
 
     static final int[] HEAD_DIMS = {16, 32, 64, 128, 256};
     /** Query heads one CTA serves; a KV group larger than 8 is split over several CTAs. */
@@ -27,19 +27,17 @@ final class DecodeAttentionKernel {
     static final int CHUNK = 512;
     static final int MAX_SPLITS = 32;
     private static final int THREADS = 256;
-    private static final int REDUCE_THREADS = 128;
     static final KernelSource SOURCE = new KernelSource("decode_attention.cu", functionNames());
 
     private final LoadedKernels kernels;
-    private final CudaFunction reduce;
+    private final DecodeSplits splits;
     private final KernelArgs args = new KernelArgs(20);
-
     private final int multiprocessors;
 
-    DecodeAttentionKernel(LoadedKernels kernels, int multiprocessors) {
+    DecodeAttentionKernel(LoadedKernels kernels, DecodeSplits splits, int multiprocessors) {
         this.kernels = kernels;
+        this.splits = splits;
         this.multiprocessors = multiprocessors;
-        this.reduce = kernels.function("decode_attention_reduce");
     }
 
     private static List<String> functionNames() {
@@ -90,40 +88,17 @@ final class DecodeAttentionKernel {
         throw new IllegalArgumentException("CUDA attention supports head_dim 16, 32, 64, 128 or 256, got " + g.headDim());
     }
 
-    void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.DecodeAttention a) {
-        requireSupported(g);
-        Checks.nonNegative(a.numDecodeSeqs(), "decodeAttention numDecodeSeqs");
-        Checks.aligned16(a.query(), "decodeAttention query");
-        Checks.aligned16(a.keyCache(), "decodeAttention keyCache");
-        Checks.aligned16(a.valueCache(), "decodeAttention valueCache");
-        Checks.pointer(a.blockTables(), "decodeAttention blockTables");
-        Checks.pointer(a.queryStart(), "decodeAttention queryStart");
-        Checks.pointer(a.contextLens(), "decodeAttention contextLens");
-        Checks.pointer(a.decodeSeqs(), "decodeAttention decodeSeqs");
-        Checks.pointer(a.out(), "decodeAttention out");
-        int splits = numSplits(g);
-        if (splits > 1) Checks.aligned16(a.workspace(), "decodeAttention workspace");
+    @Override
+    public void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.DecodeAttention a) {
+        DecodeSplits.checkArguments(g, a);
         if (a.numDecodeSeqs() == 0) return;
         int groupSize = g.numHeads() / g.numKvHeads();
         int tile = groupTile(groupSize, g.headDim());
         int chunks = (groupSize + tile - 1) / tile;
-        int partition = partitionLen(g);
-        if ((long) a.numDecodeSeqs() * g.numKvHeads() * chunks >= 2L * multiprocessors) {
-            // Enough (sequence, KV head) work items to fill the GPU without splitting the KV
-            // length: one split per item, so no CTA is launched only to find its split empty and
-            // no reduce pass runs. Depends on the decode count, fixed for a graph's batch bucket.
-            splits = 1;
-            partition = Math.toIntExact(((g.maxContext() + CHUNK - 1) / CHUNK) * CHUNK);
-        }
-        args.reset().ptr(a.query()).ptr(a.keyCache()).ptr(a.valueCache()).ptr(a.blockTables()).ptr(a.queryStart())
-                .ptr(a.contextLens()).ptr(a.decodeSeqs()).ptr(a.out()).ptr(a.workspace())
-                .i32(g.numHeads()).i32(g.numKvHeads()).i32(g.blockSize()).i32(g.maxBlocksPerSeq()).f32(g.scale())
-                .i32(g.slidingWindow()).i32(partition).i32(splits);
+        var plan = DecodeSplits.plan(g, (long) a.numDecodeSeqs() * g.numKvHeads() * chunks, multiprocessors);
+        DecodeSplits.attentionArgs(args, g, a, plan);
         kernels.function(name(g.headDim(), tile))
-                .launch(s, Dim3.of(a.numDecodeSeqs(), g.numKvHeads() * chunks, splits), Dim3.of(THREADS), 0, args);
-        if (splits == 1) return;
-        args.reset().ptr(a.workspace()).ptr(a.queryStart()).ptr(a.contextLens()).ptr(a.decodeSeqs()).ptr(a.out())
-                .i32(g.numHeads()).i32(g.headDim()).i32(g.slidingWindow()).i32(partition).i32(splits);
-        reduce.launch(s, Dim3.of(a.numDecodeSeqs(), g.numHeads()), Dim3.of(REDUCE_THREADS), 0, args);
+                .launch(s, Dim3.of(a.numDecodeSeqs(), g.numKvHeads() * chunks, plan.splits()), Dim3.of(THREADS), 0, args);
+        splits.reduceIfSplit(s, g, a, plan);
     }
 }

@@ -25,7 +25,9 @@ import java.util.Random;
  * graph, and a prefill step of P prompts of L tokens. Prints milliseconds per operation summed
  * over layers, and the weight-read floor for comparison.
  *
- * <p>Usage: {@code CudaStepProfile SHAPE B C P L} e.g. {@code llama3-8b 256 640 16 512}.
+ * <p>Usage: {@code CudaStepProfile SHAPE B C P L} e.g. {@code llama3-8b 256 640 16 512}. The decode
+ * attention kernel is the one {@code -Dpagoda.cuda.decodeKernel=legacy|v2} names (default v2); the
+ * header line says which ran, so two runs compare them.
  */
 public final class CudaStepProfile {
 
@@ -55,6 +57,9 @@ public final class CudaStepProfile {
             double bandwidth = dev.pagoda.engine.cuda.CudaBandwidth.copyBytesPerSecond(device, 2L << 30);
             System.out.printf(Locale.ROOT, "%s on %s, weights %.2f GiB; copy bandwidth %.2f TB/s (read + write): weight-read floor %.3f ms per decode step%n",
                     shape, device.describe(), weights.bytes() / 1073741824.0, bandwidth / 1e12, weights.bytes() / bandwidth * 1e3);
+            System.out.printf(Locale.ROOT, "decode attention kernel: %s (-D%s); K/V bytes a decode step reads per layer at B=%d C=%d: %.1f MB%n",
+                    kernels.decodeKernel().propertyValue(), dev.pagoda.engine.cuda.kernels.DecodeKernelChoice.PROPERTY, batch, context,
+                    kvBytesPerLayer(spec, batch, context) / 1e6);
             try (CudaStepExecutor executor = new CudaStepExecutor(llama, true)) {
                 Random random = new Random(1);
                 List<Integer> free = new ArrayList<>();
@@ -64,7 +69,11 @@ public final class CudaStepProfile {
                 report("prefill " + prompts + " x " + promptLen, executor, prefill, timeline, false, 3);
                 Collections.shuffle(free, random);
                 ForwardBatch decode = batchOf(batch, context, 1, blockSize, free, spec.vocabSize(), random);
-                report("decode B=" + batch + " C=" + context + " eager", executor, decode, timeline, false, 5);
+                Map<String, Double> eager = report("decode B=" + batch + " C=" + context + " eager", executor, decode, timeline, false, 5);
+                double attentionMs = eager.getOrDefault("attention_decode", Double.NaN);
+                System.out.printf(Locale.ROOT, "decode attention (%s): %.3f ms per step, %.3f ms per layer, %.2f TB/s of K/V read%n",
+                        kernels.decodeKernel().propertyValue(), attentionMs, attentionMs / spec.numLayers(),
+                        kvBytesPerLayer(spec, batch, context) * spec.numLayers() / (attentionMs * 1e-3) / 1e12);
                 report("decode B=" + batch + " C=" + context + " graph", executor, decode, timeline, true, 5);
                 ForwardBatch single = batchOf(1, context, 1, blockSize, free, spec.vocabSize(), random);
                 report("decode B=1 C=" + context + " graph", executor, single, timeline, true, 10);
@@ -72,7 +81,8 @@ public final class CudaStepProfile {
         }
     }
 
-    private static void report(String what, CudaStepExecutor executor, ForwardBatch batch, CudaTimeline timeline, boolean graphed,
+    /** Prints the mean milliseconds per label over {@code iters} runs after a warm-up, and returns them. */
+    private static Map<String, Double> report(String what, CudaStepExecutor executor, ForwardBatch batch, CudaTimeline timeline, boolean graphed,
                                int iters) {
         RowSampling[] rows = new RowSampling[batch.logitRows().length];
         Arrays.fill(rows, new RowSampling(1f, 0, 1f, 0f, 42L, 0, false));
@@ -94,6 +104,14 @@ public final class CudaStepProfile {
                 wall / 1e6 / iters));
         for (var e : sum.entrySet()) line.append(String.format(Locale.ROOT, " %s %.3f", e.getKey(), e.getValue() / iters));
         System.out.println(line);
+        Map<String, Double> mean = new java.util.TreeMap<>();
+        for (var e : sum.entrySet()) mean.put(e.getKey(), e.getValue() / iters);
+        return mean;
+    }
+
+    /** Bytes of K and V (bf16) that attention over {@code seqs} sequences of {@code context} tokens reads in one layer. */
+    private static double kvBytesPerLayer(ModelSpec spec, int seqs, int context) {
+        return 2.0 * seqs * context * spec.numKvHeads() * spec.headDim() * 2;
     }
 
     /** {@code seqs} sequences with {@code context} tokens after this step, the last {@code query} of them computed now. */

@@ -17,7 +17,7 @@
 //
 // Workspace (floats), n = gridDim.x: acc [n][numHeads][numSplits][DH], then max [n][numHeads][numSplits],
 // then sum [n][numHeads][numSplits].
-#include "common.cuh"
+#include "decode_common.cuh"
 
 #define DECODE_THREADS 256
 #define DECODE_CHUNK 512
@@ -44,13 +44,6 @@ __device__ __forceinline__ int transpose_reduce(float (&v)[N], int gl) {
     return head;
 }
 
-// First and last split holding keys of a sequence of ctx tokens (sliding window lo..ctx-1).
-__device__ __forceinline__ void active_splits(int ctx, int slidingWindow, int partitionLen, int &first, int &last) {
-    int lo = slidingWindow > 0 ? max(0, ctx - slidingWindow) : 0;
-    first = lo / partitionLen;
-    last = (ctx - 1) / partitionLen;
-}
-
 template <int DH, int GMAX>
 __device__ __forceinline__ void decode_attention_impl(
     const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache, const bf16 *__restrict__ valueCache,
@@ -71,24 +64,14 @@ __device__ __forceinline__ void decode_attention_impl(
     __shared__ float obuf[GMAX * DH];
     __shared__ int blk[DECODE_CHUNK + 1]; // the chunk's block ids (block size 1 at worst)
 
-    int d = blockIdx.x;
-    int seq = decodeSeqs[d];
-    int ctx = contextLens[seq];
-    int split = blockIdx.z;
-    int first, last;
-    active_splits(ctx, slidingWindow, partitionLen, first, last);
-    if (ctx <= 0 || split < first || split > last) return;
-    int lo = slidingWindow > 0 ? max(0, ctx - slidingWindow) : 0;
-    int begin = max(split * partitionLen, lo), end = min(ctx, (split + 1) * partitionLen);
-
-    int groupSize = numHeads / numKvHeads;
-    int chunks = (groupSize + GMAX - 1) / GMAX;
-    int kvh = blockIdx.y / chunks;
-    int h0 = kvh * groupSize + (blockIdx.y % chunks) * GMAX;
-    int nh = min(GMAX, groupSize - (blockIdx.y % chunks) * GMAX);
+    DecodeItem w = decode_item(decodeSeqs, contextLens, queryStart, blockIdx.x, blockIdx.y, numHeads, numKvHeads, GMAX,
+                               slidingWindow, partitionLen);
+    if (!w.active) return; // CTA-uniform
+    int d = blockIdx.x, split = blockIdx.z, seq = w.seq;
+    int first = w.first, last = w.last, begin = w.begin, end = w.end, kvh = w.kvh, h0 = w.h0, nh = w.nh;
     int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     int gl = tid % L, group = tid / L;
-    long long tokenRow = queryStart[seq];
+    long long tokenRow = w.tokenRow;
 
     // q stays packed bf16 (exact, half the registers of f32) and is widened per use: the
     // registers go to more K/V loads in flight instead.

@@ -109,6 +109,33 @@ class KernelSourcesTest {
     }
 
     @Test
+    void decodeV2SharedMemoryMatchesTheSourceAndFitsAmpereAndHopper() {
+        // 4 warps x stages x (K + V) x 16 keys x headDim x 2 bytes; the .cu static_asserts the same figures
+        int[] expected = {4 * 4 * 2 * 16 * 16 * 2, 4 * 4 * 2 * 16 * 32 * 2, 4 * 4 * 2 * 16 * 64 * 2, 4 * 3 * 2 * 16 * 128 * 2,
+                4 * 2 * 2 * 16 * 256 * 2};
+        assertEquals(List.of(16384, 32768, 65536, 98304, 131072), java.util.Arrays.stream(expected).boxed().toList());
+        for (int i = 0; i < expected.length; i++) {
+            int d = DecodeAttentionKernel.HEAD_DIMS[i];
+            assertEquals(expected[i], DecodeAttentionV2Kernel.sharedBytes(d), "head_dim " + d);
+            assertTrue(DecodeAttentionV2Kernel.sharedBytes(d) <= 163 * 1024, "head_dim " + d + " exceeds sm_80's 163 KiB");
+            // the f32 merge buffer [4 warps][8 heads][headDim + 4] reuses the rings
+            assertTrue(4 * 8 * (d + 4) * 4 <= DecodeAttentionV2Kernel.sharedBytes(d), "head_dim " + d);
+        }
+        // two CTAs of the Llama-3 head dim per Hopper SM (228 KiB, 1 KiB reserved per CTA, 256 B static stats)
+        assertTrue(2 * (DecodeAttentionV2Kernel.sharedBytes(128) + 1024 + 256) <= 228 * 1024);
+    }
+
+    @Test
+    void decodeTakesOneSplitOnlyWhenTheWorkItemsFillTheGpu() {
+        var g = new CudaKernels.AttentionGeometry(32, 8, 128, 16, 41, 0.088f, 0); // 656 keys of table reach
+        var unsplit = DecodeSplits.plan(g, 264, 132);
+        assertEquals(new DecodeSplits.Plan(1024, 1), unsplit); // the reach rounded up to whole 512-key chunks
+        var split = DecodeSplits.plan(g, 263, 132);
+        assertEquals(new DecodeSplits.Plan(DecodeAttentionKernel.partitionLen(g), CudaKernels.decodeSplits(g)), split);
+        assertEquals(new DecodeSplits.Plan(512, 2), split);
+    }
+
+    @Test
     void unsupportedHeadDimIsAClearError() {
         var g = new CudaKernels.AttentionGeometry(8, 8, 96, 16, 4, 0.1f, 0);
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
