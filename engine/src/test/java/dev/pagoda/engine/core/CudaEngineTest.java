@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * transformers' own bf16 run flips 0–3.7% of their argmaxes), so continuations may part at a
  * near-tie. What a correct bf16 engine guarantees, and what is asserted: at every position before
  * the GPU's continuation leaves the CPU's, the chosen token's log-probability agrees within
- * {@value #LOGPROB_TOLERANCE}; where it leaves, the CPU's two best are within {@value #NEAR_TIE}
- * nats and the GPU took one of them. The same holds between the GPU's device-sampled greedy run
+ * {@value #LOGPROB_TOLERANCE}; where it leaves, the GPU took a token among the CPU's best
+ * {@value #TOP} and within {@value #NEAR_TIE} nats of the CPU's choice (flat fixtures tie three
+ * or more tokens at times: on an H200 the GPU once took the CPU's third choice). The same holds between the GPU's device-sampled greedy run
  * and its host-sampled one (whose logprobs come from GPU logits). The count of continuations
  * identical throughout is printed.
  */
@@ -40,6 +41,8 @@ class CudaEngineTest {
     private static final int TOKENS = 64;
     private static final double NEAR_TIE = 0.6;
     private static final double LOGPROB_TOLERANCE = 0.35;
+    /** Top logprobs the reference reports: a flat fixture can tie three or more tokens. */
+    private static final int TOP = 5;
 
     @Test
     void greedyContinuationsMatchTheCpuEngine(@TempDir Path tmp) throws InterruptedException {
@@ -47,8 +50,8 @@ class CudaEngineTest {
         for (TestModels.Variant variant : TestModels.all()) {
             Path folder = TestModels.write(variant, tmp.resolve(variant.name()));
             int[][] prompts = prompts(new Random(11), TestModels.tokenizer().size());
-            List<EngineHarness.Result> cpu = greedy(EngineHarness.config(folder).device("cpu").build(), prompts, 2);
-            List<EngineHarness.Result> gpuHost = greedy(EngineHarness.config(folder).device("cuda").build(), prompts, 2);
+            List<EngineHarness.Result> cpu = greedy(EngineHarness.config(folder).device("cpu").build(), prompts, TOP);
+            List<EngineHarness.Result> gpuHost = greedy(EngineHarness.config(folder).device("cuda").build(), prompts, TOP);
             List<EngineHarness.Result> gpuDevice = greedy(EngineHarness.config(folder).device("cuda").build(), prompts, null);
             int identical = 0;
             for (int i = 0; i < PROMPTS; i++) {
@@ -78,13 +81,16 @@ class CudaEngineTest {
             at++;
         }
         if (at == a.length) return true;
+        // they part: the other's token must be one the reference rates within NEAR_TIE of its best
         TokenLogprobs lp = want.logprobs().get(at);
-        double margin = lp.topLogprobs()[0] - lp.topLogprobs()[1];
-        assertTrue(margin < NEAR_TIE, String.format("%s: left the reference at token %d where its two best are %.3f nats apart "
-                + "(not a near-tie): %d vs %d", where, at, margin, a[at], b[at]));
         int[] top = lp.topTokenIds();
-        assertTrue(b[at] == top[0] || b[at] == top[1], where + ": token " + b[at] + " at " + at
-                + " is neither of the reference's two best " + Arrays.toString(top));
+        int rank = -1;
+        for (int k = 0; k < top.length; k++) if (top[k] == b[at]) rank = k;
+        assertTrue(rank > 0, where + ": token " + b[at] + " at " + at + " is not among the reference's best "
+                + Arrays.toString(top) + " " + Arrays.toString(lp.topLogprobs()));
+        double margin = lp.topLogprobs()[0] - lp.topLogprobs()[rank];
+        assertTrue(margin < NEAR_TIE, String.format("%s: left the reference at token %d for its choice %d, %.3f nats below its best "
+                + "(not a near-tie): %d vs %d", where, at, rank + 1, margin, a[at], b[at]));
         return false;
     }
 
