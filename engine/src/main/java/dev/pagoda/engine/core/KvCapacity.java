@@ -6,10 +6,11 @@ import dev.pagoda.catalog.tensor.DType;
 import java.util.Locale;
 
 /**
- * How many KV blocks the CPU cache gets: the memory given divided by the bytes of one block
- * (MemoryPlanner's formula, K and V of every layer in f32), capped at what {@code maxNumSeqs}
- * sequences of {@code maxModelLen} tokens can ever hold, so a small model does not zero gigabytes
- * it can never use.
+ * How many KV blocks the cache gets. On the CPU: the memory given divided by the bytes of one
+ * block (MemoryPlanner's formula, K and V of every layer in f32), capped at what
+ * {@code maxNumSeqs} sequences of {@code maxModelLen} tokens can ever hold, so a small model does
+ * not zero gigabytes it can never use. On a GPU, as vLLM: everything the utilization leaves,
+ * uncapped — blocks beyond what the running sequences hold keep finished prefixes cached.
  *
  * @param numBlocks     blocks in the pool
  * @param blockSize     tokens per block
@@ -36,8 +37,7 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
 
     /**
      * Blocks for a GPU: {@code utilization × deviceTotal − inUse} bytes (inUse: weights, activations,
-     * workspaces and a reserve), never more than {@code freeNow}, capped like the CPU's at what
-     * max-num-seqs sequences of max-model-len can use.
+     * workspaces and a reserve), never more than {@code freeNow}.
      */
     public static KvCapacity forCuda(ModelSpec spec, EngineConfig config, int maxModelLen, long deviceTotal, long inUse,
                                      long freeNow, long bytesPerBlock) {
@@ -51,7 +51,7 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
                     config.gpuMemoryUtilization(), Math.max(0, budget) / GIB, inUse / GIB, fit, config.blockSize(), maxModelLen,
                     blocksPerSequence));
         }
-        return capped(fit, config, maxModelLen, bytesPerBlock);
+        return new KvCapacity((int) Math.min(fit, Integer.MAX_VALUE - 1), config.blockSize(), bytesPerBlock, maxModelLen);
     }
 
     /** {@code fit} blocks, capped at what max-num-seqs sequences of max-model-len can ever hold. */

@@ -51,5 +51,8 @@ class DeviceResolutionTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KvCapacity.forCuda(spec, config, 8192, total, (long) (0.9 * total), total, perBlock));
         assertTrue(e.getMessage().contains("--gpu-memory-utilization"), e.getMessage());
+        // short contexts: the GPU keeps every block the utilization leaves (vLLM), the CPU caps at what sequences can hold
+        KvCapacity shortContexts = KvCapacity.forCuda(spec, config.toBuilder().maxNumSeqs(4).build(), 256, total, inUse, total, perBlock);
+        assertEquals((long) (0.9 * total - inUse) / perBlock, shortContexts.numBlocks());
     }
 }
