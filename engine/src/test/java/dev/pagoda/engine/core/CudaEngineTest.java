@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the GPU's continuation leaves the CPU's, the chosen token's log-probability agrees within
  * {@value #LOGPROB_TOLERANCE}; where it leaves, the GPU took a token among the CPU's best
  * {@value #TOP} and within {@value #NEAR_TIE} nats of the CPU's choice (flat fixtures tie three
- * or more tokens at times: on an H200 the GPU once took the CPU's third choice). The same holds between the GPU's device-sampled greedy run
- * and its host-sampled one (whose logprobs come from GPU logits). The count of continuations
- * identical throughout is printed.
+ * or more tokens at times: on an H200 the GPU once took the CPU's third choice). The same holds
+ * between the GPU's device-sampled greedy run and its host-sampled one (whose logprobs come from
+ * GPU logits). The count of continuations identical throughout is printed.
  */
 @RequiresCuda
 class CudaEngineTest {
