@@ -15,6 +15,7 @@ package dev.pagoda.webapi.cli;
  * @param enablePrefixCaching  --enable-prefix-caching / --no-enable-prefix-caching
  * @param device               --device cpu|cuda|cuda:N
  * @param kvCacheMemoryBytes   --kv-cache-memory: bytes of KV cache on the CPU (vLLM's VLLM_CPU_KVCACHE_SPACE)
+ * @param asyncScheduling      --async-scheduling / --no-async-scheduling
  */
 public record EngineFlags(
         String model,
@@ -27,4 +28,5 @@ public record EngineFlags(
         Double gpuMemoryUtilization,
         boolean enablePrefixCaching,
         String device,
-        Long kvCacheMemoryBytes) {}
+        Long kvCacheMemoryBytes,
+        boolean asyncScheduling) {}

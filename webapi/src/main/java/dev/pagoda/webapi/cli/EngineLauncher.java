@@ -30,7 +30,8 @@ public interface EngineLauncher {
                 .maxModelLen(flags.maxModelLen())
                 .maxNumBatchedTokens(flags.maxNumBatchedTokens())
                 .enablePrefixCaching(flags.enablePrefixCaching())
-                .device(flags.device());
+                .device(flags.device())
+                .asyncScheduling(flags.asyncScheduling());
         if (flags.blockSize() != null) b.blockSize(flags.blockSize());
         if (flags.maxNumSeqs() != null) b.maxNumSeqs(flags.maxNumSeqs());
         if (flags.gpuMemoryUtilization() != null) b.gpuMemoryUtilization(flags.gpuMemoryUtilization());

@@ -64,6 +64,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Reuse the KV blocks of shared prompt prefixes. Default: on.")
     boolean enablePrefixCaching;
 
+    @Option(names = "--async-scheduling", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "On a GPU, schedule the next step while the current one runs. Default: on.")
+    boolean asyncScheduling;
+
     @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when a usable GPU is present, else the CPU), cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device;
 
@@ -126,7 +130,8 @@ final class ServeCommand implements Callable<Integer> {
 
     EngineFlags engineFlags() {
         return new EngineFlags(model, servedModelName, loadFormat.toLowerCase(Locale.ROOT), maxModelLen, blockSize,
-                maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device, kvCacheMemoryBytes);
+                maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device, kvCacheMemoryBytes,
+                asyncScheduling);
     }
 
     ServerOptions serverOptions() {
