@@ -4,15 +4,18 @@ import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.global.cudart;
 
 /**
- * One event without timing: recorded after a step's work on a stream, waited on by the host when
- * it needs that step's results while later steps are already queued behind it.
+ * One event: recorded after a step's work on a stream, waited on by the host when it needs that
+ * step's results while later steps are already queued behind it. Two timed events give the GPU
+ * time between them (the time the device reached each, not when the host queued it).
  */
 public final class CudaEvent implements AutoCloseable {
 
     private final CUevent_st event = new CUevent_st();
 
-    public CudaEvent() {
-        CudaCalls.check(cudart.cudaEventCreateWithFlags(event, cudart.cudaEventDisableTiming), "cudaEventCreateWithFlags");
+    /** @param timed whether {@link #millisSince} may use it (untimed events are cheaper to wait on) */
+    public CudaEvent(boolean timed) {
+        CudaCalls.check(cudart.cudaEventCreateWithFlags(event, timed ? cudart.cudaEventDefault : cudart.cudaEventDisableTiming),
+                "cudaEventCreateWithFlags");
     }
 
     /** Marks the point after everything queued on {@code stream} so far. */
@@ -23,6 +26,13 @@ public final class CudaEvent implements AutoCloseable {
     /** Waits until the work before the last {@link #record} has finished. */
     public void synchronize() {
         CudaCalls.check(cudart.cudaEventSynchronize(event), "cudaEventSynchronize");
+    }
+
+    /** Milliseconds of device time from {@code earlier} to this event; both timed and completed. */
+    public float millisSince(CudaEvent earlier) {
+        float[] ms = new float[1];
+        CudaCalls.check(cudart.cudaEventElapsedTime(ms, earlier.event, event), "cudaEventElapsedTime");
+        return ms[0];
     }
 
     @Override

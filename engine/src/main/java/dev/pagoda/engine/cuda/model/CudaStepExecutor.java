@@ -43,6 +43,7 @@ public final class CudaStepExecutor implements StepExecutor {
     private final boolean useGraphs;
     private final Map<Integer, CudaGraph> graphs = new HashMap<>();
     private final PinnedBuffer[] sampledIds = new PinnedBuffer[2]; // per slot: (maxSeqs) int32
+    private final CudaEvent[] started = new CudaEvent[2]; // per slot: recorded before the step's first copy
     private final CudaEvent[] done = new CudaEvent[2]; // per slot: recorded after the step's copies back
     private final DevicePending[] outstanding = new DevicePending[2]; // per slot: launched, not yet awaited
     private long launches;
@@ -52,6 +53,9 @@ public final class CudaStepExecutor implements StepExecutor {
     private long eagerSteps;
     private long runNanos; // inside run(): host preparation + launches + waiting
     private long waitNanos; // of which waiting for the GPU
+    private long gpuBusyNanos; // device time from each step's first copy to its last
+    private long firstLaunchNanos = -1;
+    private long lastResultNanos;
     private Thread deviceThread; // the runtime's current device is per thread: set it when the caller changes
 
     public CudaStepExecutor(CudaLlama model, boolean useGraphs) {
@@ -61,7 +65,8 @@ public final class CudaStepExecutor implements StepExecutor {
         this.useGraphs = useGraphs;
         for (int i = 0; i < 2; i++) {
             sampledIds[i] = new PinnedBuffer(4L * in.maxSeqs);
-            done[i] = new CudaEvent();
+            started[i] = new CudaEvent(true);
+            done[i] = new CudaEvent(true);
         }
         this.rowBytes = 4L * model.spec().vocabSize();
     }
@@ -108,6 +113,8 @@ public final class CudaStepExecutor implements StepExecutor {
                 long waited = System.nanoTime() - start;
                 waitNanos += waited;
                 runNanos += waited;
+                gpuBusyNanos += (long) (done[slot].millisSince(started[slot]) * 1e6);
+                lastResultNanos = System.nanoTime();
                 outstanding[slot] = null;
                 result = new DeviceResult(slot, rows);
             }
@@ -123,8 +130,10 @@ public final class CudaStepExecutor implements StepExecutor {
             throw new IllegalStateException("launch " + launches + " would reuse the buffers of launch " + (launches - 2)
                     + ", which was never awaited");
         }
+        if (firstLaunchNanos < 0) firstLaunchNanos = start;
         try {
             in.nextStaging();
+            started[slot].record(stream);
             Prepared p = prepare(batch, copies, sampling, useGraphs, feedRows);
             CudaGraph graph = p.graphBatch > 0 ? graphs.get(p.graphBatch) : null;
             if (graph != null) {
@@ -150,6 +159,8 @@ public final class CudaStepExecutor implements StepExecutor {
     public Result profile(ForwardBatch batch, RowSampling[] sampling, CudaTimeline timeline, boolean graphed) {
         if (outstanding[0] != null || outstanding[1] != null) throw new IllegalStateException("profile() with launched steps not awaited");
         in.nextStaging();
+        int slot = (int) (launches++ & 1);
+        started[slot].record(stream);
         Prepared p = prepare(batch, List.of(), sampling, graphed, null);
         if (graphed) {
             if (p.graphBatch == 0) throw new IllegalArgumentException("not a decode-only step: no graph");
@@ -164,7 +175,6 @@ public final class CudaStepExecutor implements StepExecutor {
         } else {
             model.forward(p.tokens, p.numDecode, p.numTiles, p.rows, timeline);
         }
-        int slot = (int) (launches++ & 1);
         return queueResults(slot, batch.logitRows().length, sampling).await();
     }
 
@@ -315,11 +325,18 @@ public final class CudaStepExecutor implements StepExecutor {
         return eagerSteps;
     }
 
-    /** e.g. "1000 steps (900 graph replays, 100 eager); 20.1 s in the runner, 19.5 s of it waiting for the GPU". */
+    /**
+     * e.g. "1000 steps (900 graph replays, 100 eager); 20.1 s in the runner, 19.5 s of it waiting
+     * for the GPU; GPU busy 20.3 s of the 20.4 s from the first launch to the last result (99.5%)".
+     * The busy share says how much the device waited on the host (idle engine periods count as waiting).
+     */
     @Override
     public String describeTotals() {
-        return String.format(java.util.Locale.ROOT, "%d steps (%d graph replays, %d eager); %.2f s in the runner, %.2f s of it waiting for the GPU",
-                graphReplays + eagerSteps, graphReplays, eagerSteps, runNanos / 1e9, waitNanos / 1e9);
+        double span = Math.max(1, lastResultNanos - firstLaunchNanos) / 1e9;
+        return String.format(java.util.Locale.ROOT, "%d steps (%d graph replays, %d eager); %.2f s in the runner, %.2f s of it "
+                        + "waiting for the GPU; GPU busy %.2f s of the %.2f s from the first launch to the last result (%.1f%%)",
+                graphReplays + eagerSteps, graphReplays, eagerSteps, runNanos / 1e9, waitNanos / 1e9, gpuBusyNanos / 1e9, span,
+                100 * gpuBusyNanos / 1e9 / span);
     }
 
     @Override
@@ -329,6 +346,7 @@ public final class CudaStepExecutor implements StepExecutor {
         stream.synchronize(); // nothing queued may outlive the buffers it writes
         for (int i = 0; i < 2; i++) {
             sampledIds[i].close();
+            started[i].close();
             done[i].close();
         }
         if (hostLogits != null) hostLogits.close();
