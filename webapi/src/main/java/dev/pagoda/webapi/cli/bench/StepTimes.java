@@ -17,9 +17,11 @@ import java.util.List;
  * @param prefillSteps      steps that computed prompt tokens (possibly with decodes mixed in)
  * @param prefillTokens     prompt tokens those steps computed
  * @param meanPrefillStepMs mean duration of such a step, NaN when there was none
+ * @param preemptions       requests preempted (their KV freed, to be recomputed) because blocks ran out
  */
 record StepTimes(long decodeTokens, int decodeSteps, long decodeStepTokens, double meanDecodeStepMs, double p50DecodeStepMs,
-                 double p99DecodeStepMs, int prefillSteps, long prefillTokens, double meanPrefillStepMs) {
+                 double p99DecodeStepMs, int prefillSteps, long prefillTokens, double meanPrefillStepMs,
+                 long preemptions) {
 
     static StepTimes of(List<StepStats> steps) {
         double[] decode = steps.stream().filter(s -> s.prefillTokens() == 0 && s.decodeTokens() > 0)
@@ -31,7 +33,7 @@ record StepTimes(long decodeTokens, int decodeSteps, long decodeStepTokens, doub
         return new StepTimes(decodeTokens, decode.length, decodeStepTokens, Percentiles.mean(decode),
                 decode.length == 0 ? Double.NaN : Percentiles.of(decode, 50),
                 decode.length == 0 ? Double.NaN : Percentiles.of(decode, 99),
-                prefill.length, prefillTokens, Percentiles.mean(prefill));
+                prefill.length, prefillTokens, Percentiles.mean(prefill), steps.stream().mapToLong(StepStats::preemptions).sum());
     }
 
     /** Decode tokens per second of decode-step time (all sequences together). */

@@ -73,6 +73,7 @@ public final class ThroughputCommand implements Callable<Integer> {
         StepTimes st = r.steps();
         out.println(String.format(Locale.ROOT, "Engine steps: %d prefill (mean %.2f ms), %d decode (mean %.2f ms, %.2f decode tokens/s)",
                 st.prefillSteps(), st.meanPrefillStepMs(), st.decodeSteps(), st.meanDecodeStepMs(), st.decodeTokensPerSecond()));
+        out.println("Preemptions: " + st.preemptions() + " (requests whose KV blocks were freed for others and recomputed later)");
         out.flush();
     }
 }

@@ -69,6 +69,20 @@ class BenchOnLocalEngineTest {
     }
 
     @Test
+    void aPoolTooSmallForTheBatchPreemptsAndStillFinishesEveryRequest() throws IOException {
+        Path json = dir.resolve("p.json");
+        int prompts = 12, inputLen = 40, outputLen = 60; // 100 tokens = 7 blocks of 16 each; the pool holds 16 blocks
+        String out = run("bench", "throughput", "--model", RealEngines.fixtureFolder().toString(), "--threads", "2",
+                "--kv-cache-memory", "128KiB", "--max-model-len", "128", "--seed", "3", "--num-prompts", "" + prompts,
+                "--input-len", "" + inputLen, "--output-len", "" + outputLen, "--output-json", json.toString());
+        assertTrue(out.contains("Total num output tokens:  " + prompts * outputLen + "\n"), out);
+        JsonNode r = JSON.readTree(json.toFile());
+        long preemptions = r.get("steps").get("preemptions").asLong();
+        assertTrue(preemptions > 0, "16 blocks for 12 requests of 7 blocks: someone must be preempted; " + out);
+        assertTrue(out.contains("Preemptions: " + preemptions + " "), out);
+    }
+
+    @Test
     void latencyTimesEveryIterationAndCountsItsDecodeSteps() throws IOException {
         Path json = dir.resolve("l.json");
         int batch = 3, inputLen = 7, outputLen = 4, iters = 3;
