@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,39 @@ class LinearKernelsTest {
                         assertArrayEquals(a.toArray(ValueLayout.JAVA_INT), b.toArray(ValueLayout.JAVA_INT),
                                 c + " seed " + seed + " tokens " + tokens);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The invariant the engine's batch invariance rests on (a greedy output alone equals the same
+     * request among 64 others): a token's result does not depend on which tokens share the call.
+     * Each call here mixes the batched kernels, their partial tiles and the one-token kernel;
+     * shapes and token counts are seeded random, rows odd so that every tile tail is hit.
+     */
+    @Test
+    void tokensInABatchEqualTheSameTokensOneAtATimeBitForBit() {
+        DType[] types = {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q5_K, DType.Q6_K};
+        for (int seed = 0; seed < 48; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            DType type = types[seed % types.length];
+            int block = type.blockElements;
+            int out = 1 + 2 * random.nextInt(40);
+            int in = block == 1 ? 1 + random.nextInt(300) : block * (1 + random.nextInt(block >= 256 ? 2 : 9));
+            int tokens = 1 + random.nextInt(40);
+            String what = "seed " + seed + ": " + type + " " + out + "x" + in + ", " + tokens + " tokens";
+            try (Arena arena = Arena.ofShared()) { // the workers read the segments
+                Linear linear = LinearKernels.create(RandomWeights.linear(arena, type, out, in, seed), multi, tokens);
+                MemorySegment x = RandomWeights.activations(arena, tokens, in, 1000L + seed);
+                long rowBytes = (long) out * Float.BYTES;
+                MemorySegment all = arena.allocate(tokens * rowBytes);
+                linear.forward(x, all, tokens);
+                MemorySegment alone = arena.allocate(rowBytes);
+                for (int t = 0; t < tokens; t++) {
+                    linear.forward(x.asSlice((long) t * in * Float.BYTES), alone, 1);
+                    assertArrayEquals(alone.toArray(ValueLayout.JAVA_INT),
+                            all.asSlice(t * rowBytes, rowBytes).toArray(ValueLayout.JAVA_INT), what + ", token " + t);
                 }
             }
         }

@@ -9,21 +9,22 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Times {@link LinearKernels} on the linear shapes of qwen2.5-0.5b for each weight type at 1 and
- * 16 tokens: milliseconds per call, weight bytes streamed per second, and GFLOP/s.
+ * 16 tokens (or the {@code --tokens} counts): milliseconds per call, weight bytes streamed per
+ * second, and GFLOP/s.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp engine/target/classes:models-catalog/target/classes
- * dev.pagoda.engine.cpu.bench.LinearBench [--threads 2] [--types F32,Q8_0] [--seconds 1] [--warmup 3]}
+ * dev.pagoda.engine.cpu.bench.LinearBench [--threads 2] [--types F32,Q8_0] [--tokens 1,16] [--seconds 1] [--warmup 3]}
  */
 public final class LinearBench {
 
     /** (out, in) of qwen2.5-0.5b: q/o proj, k/v proj, gate/up, down, lm_head. */
     private static final int[][] SHAPES = {{896, 896}, {128, 896}, {4864, 896}, {896, 4864}, {151936, 896}};
-    private static final int[] TOKENS = {1, 16};
     /**
      * Timing windows per case; the best one is reported, because on a shared machine the
      * slower windows measure the neighbours, not the kernel.
@@ -41,6 +42,7 @@ public final class LinearBench {
         int threads = 2;
         double warmUpSeconds = 3;
         double seconds = 1;
+        int[] tokenCounts = {1, 16};
         List<DType> types = new ArrayList<>(List.of(DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0,
                 DType.Q4_K, DType.Q5_K, DType.Q6_K));
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -48,13 +50,17 @@ public final class LinearBench {
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
                 case "--warmup" -> warmUpSeconds = Double.parseDouble(args[i + 1]);
+                case "--tokens" -> tokenCounts = Arrays.stream(args[i + 1].split(",")).mapToInt(t -> Integer.parseInt(t.trim())).toArray();
                 case "--types" -> {
                     types.clear();
                     for (String t : args[i + 1].split(",")) types.add(DType.valueOf(t.trim()));
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options are --threads N, --types F32,Q8_0,..., --seconds S, --warmup S");
+                        + "; options are --threads N, --types F32,Q8_0,..., --tokens 1,16, --seconds S, --warmup S");
             }
+        }
+        if (Arrays.stream(tokenCounts).anyMatch(n -> n < 1)) {
+            throw new IllegalArgumentException("--tokens takes counts of at least 1, got " + Arrays.toString(tokenCounts));
         }
         System.out.printf(Locale.ROOT, "threads=%d lanes=%s%n", threads,
                 jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
@@ -62,7 +68,7 @@ public final class LinearBench {
                 "ms/call", "GB/s", "GFLOP/s", "cpu-ms/call", "bytes/call");
         try (Parallel parallel = new Parallel(threads)) {
             for (DType type : types) {
-                warmUp(parallel, type, warmUpSeconds);
+                warmUp(parallel, type, warmUpSeconds, tokenCounts);
                 for (int[] shape : SHAPES) {
                     if (shape[1] % type.blockElements != 0) {
                         // llama.cpp stores such tensors in another type (Q4_K_M files of this model do)
@@ -71,7 +77,7 @@ public final class LinearBench {
                         continue;
                     }
                     try (Arena arena = Arena.ofShared()) {
-                        bench(arena, parallel, type, shape[0], shape[1], seconds);
+                        bench(arena, parallel, type, shape[0], shape[1], seconds, tokenCounts);
                     }
                 }
             }
@@ -79,30 +85,29 @@ public final class LinearBench {
     }
 
     /**
-     * Runs both kernels of a type until the JIT has compiled them: until then the Vector API
+     * Runs the kernels of a type at every token count until the JIT has compiled them: until then the Vector API
      * runs boxed, hundreds of times slower, and on a loaded machine compilation takes seconds.
      */
-    private static void warmUp(Parallel parallel, DType type, double seconds) {
+    private static void warmUp(Parallel parallel, DType type, double seconds, int[] counts) {
         try (Arena arena = Arena.ofShared()) {
-            int in = 256, out = 64, tokens = TOKENS[TOKENS.length - 1]; // small: many calls compile sooner
+            int in = 256, out = 64, tokens = Arrays.stream(counts).max().orElseThrow(); // small: many calls compile sooner
             Linear linear = LinearKernels.create(RandomWeights.linear(arena, type, out, in, 1), parallel, tokens);
             MemorySegment x = RandomWeights.activations(arena, tokens, in, 2);
             MemorySegment y = arena.allocate((long) tokens * out * Float.BYTES);
             long deadline = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < deadline) {
-                linear.forward(x, y, 1);
-                linear.forward(x, y, tokens);
+                for (int n : counts) linear.forward(x, y, n);
             }
         }
     }
 
-    private static void bench(Arena arena, Parallel parallel, DType type, int out, int in, double seconds) {
+    private static void bench(Arena arena, Parallel parallel, DType type, int out, int in, double seconds, int[] counts) {
         TensorData weight = RandomWeights.linear(arena, type, out, in, 42);
-        int maxTokens = TOKENS[TOKENS.length - 1];
+        int maxTokens = Arrays.stream(counts).max().orElseThrow();
         Linear linear = LinearKernels.create(weight, parallel, maxTokens);
         MemorySegment x = RandomWeights.activations(arena, maxTokens, in, 7);
         MemorySegment y = arena.allocate((long) maxTokens * out * Float.BYTES, 64);
-        for (int tokens : TOKENS) {
+        for (int tokens : counts) {
             long deadline = System.nanoTime() + (long) (seconds * 0.3e9);
             while (System.nanoTime() < deadline) linear.forward(x, y, tokens); // warm-up
             double perCall = Double.MAX_VALUE, cpuPerCall = Double.MAX_VALUE, allocated = Double.MAX_VALUE;
