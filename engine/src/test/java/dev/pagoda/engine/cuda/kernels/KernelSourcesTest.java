@@ -126,6 +126,36 @@ class KernelSourcesTest {
     }
 
     @Test
+    void prefillV2SharedMemoryMatchesTheSourceAndFitsAmpere() {
+        // Q [HG x 64 rows][headDim] + 2 stages x (K + V) x keyTile x headDim, bf16; the .cu static_asserts these figures
+        assertEquals(10240, PrefillAttentionV2Kernel.sharedBytes(16, 1));
+        assertEquals(24576, PrefillAttentionV2Kernel.sharedBytes(32, 2));
+        assertEquals(49152, PrefillAttentionV2Kernel.sharedBytes(64, 2));
+        assertEquals(81920, PrefillAttentionV2Kernel.sharedBytes(128, 1));
+        assertEquals(98304, PrefillAttentionV2Kernel.sharedBytes(128, 2));
+        assertEquals(98304, PrefillAttentionV2Kernel.sharedBytes(256, 1));
+        assertEquals(131072, PrefillAttentionV2Kernel.sharedBytes(256, 2));
+        for (int d : DecodeAttentionKernel.HEAD_DIMS) {
+            for (int hg : PrefillAttentionV2Kernel.HEAD_GROUPS) {
+                assertTrue(PrefillAttentionV2Kernel.sharedBytes(d, hg) <= 163 * 1024, "head_dim " + d + " heads " + hg);
+            }
+        }
+    }
+
+    @Test
+    void prefillV2SharesKvTilesBetweenHeadPairsOfEvenGroups() throws IOException {
+        assertEquals(1, PrefillAttentionV2Kernel.headsPerCta(1));
+        assertEquals(2, PrefillAttentionV2Kernel.headsPerCta(2));
+        assertEquals(1, PrefillAttentionV2Kernel.headsPerCta(3));
+        assertEquals(2, PrefillAttentionV2Kernel.headsPerCta(4));
+        assertEquals(2, PrefillAttentionV2Kernel.headsPerCta(8));
+        // both kernels cover the host's tiles of prefillTileRows() query rows
+        String source = read(PrefillAttentionV2Kernel.SOURCE.resourcePath());
+        assertTrue(source.contains("#define PREFILL_V2_ROWS " + CudaKernels.prefillTileRows() + " "), "PREFILL_V2_ROWS");
+        assertTrue(read(PrefillAttentionKernel.SOURCE.resourcePath()).contains("#define PREFILL_ROWS " + CudaKernels.prefillTileRows()));
+    }
+
+    @Test
     void decodeTakesOneSplitOnlyWhenTheWorkItemsFillTheGpu() {
         var g = new CudaKernels.AttentionGeometry(32, 8, 128, 16, 41, 0.088f, 0); // 656 keys of table reach
         var unsplit = DecodeSplits.plan(g, 264, 132);

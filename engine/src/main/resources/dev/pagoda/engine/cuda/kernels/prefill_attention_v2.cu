@@ -1,0 +1,320 @@
+// Paged prefill / mixed-batch attention, FlashAttention-2 style (the "v2" prefill kernel): scores,
+// probabilities and the output accumulator stay in registers, K/V tiles stream through a cp.async
+// ring gathered through the block table, and one K/V tile serves HG query heads of a KV group.
+//
+// Same arguments and host work list as prefill_attention_d<DH> (prefill_attention.cu): tile i
+// covers PREFILL_V2_ROWS (64) query rows of sequence tileSeq[i] from global row tileRow[i] (fewer at
+// the sequence's end). Grid (numKvHeads * group / HG, numTiles) -- the head items of one tile run
+// next to each other, so the CTAs reading the same K/V blocks are resident together --, tiles in
+// reverse order (a sequence's last tiles see the most keys under the causal mask: longest first).
+// 4 * HG warps; warp w owns the 16 rows (w % 4) * 16 .. + 15 of the tile for query head h0 + w / 4.
+//
+// Per K/V tile of KT keys, per warp, on tensor cores (mma.m16n8k16 bf16 -> f32):
+//   S (16 rows x KT keys)  = Q (16 x DH) . K^T        Q fragments in registers (DH <= 128) or
+//                                                      re-read from shared memory (DH 256)
+//   online softmax on S's accumulator fragments (row max over the 4 lanes of a quad, exp2 with
+//   scale * log2 e folded in), P rounded to bf16 and fed straight from the accumulator layout as
+//   the A operand of
+//   O (16 x DH) += P (16 x KT) . V (KT x DH)         O in registers, rescaled per row
+// K fragments come from ldmatrix, V fragments from ldmatrix.trans, both out of XOR-swizzled
+// tiles (tensor_core.cuh). The block-table entries of a tile are loaded one tile before its copies
+// are issued, so no copy waits on a dependent table load.
+//
+// Masks: key j is visible to a query at position p when j <= p and (no window or j > p - window).
+// Tiles no row of the CTA can see are never loaded; a warp skips the tiles none of its rows sees;
+// the per-element mask runs only on tiles that cut through some row's visible range.
+//
+// Dynamic shared memory: PrefillV2<DH, HG>::SMEM (the facade mirrors it): Q of the CTA's rows,
+// then STAGES K/V tiles.
+#include "tensor_core.cuh"
+
+#define PREFILL_V2_ROWS 64 // query rows per tile (the host's tiles)
+
+template <int DH, int HG> struct PrefillV2 {
+    static constexpr int WARPS = 4 * HG;
+    static constexpr int THREADS = 32 * WARPS;
+    static constexpr int KT = DH <= 128 ? 64 : 32; // keys per tile: S is 16 x KT floats per warp
+    static constexpr int STAGES = 2;
+    static constexpr bool Q_IN_REGS = DH <= 128;   // DH 256: Q's 64 registers would spill beside O's 128
+    static constexpr int CPR = DH / 8;             // 16-byte chunks per row
+    static constexpr int TILE_CHUNKS = KT * CPR;   // of K (and again of V) per tile
+    static constexpr int COPIES = (TILE_CHUNKS + THREADS - 1) / THREADS; // per thread per tile, K (and V)
+    static constexpr int Q_ROWS = PREFILL_V2_ROWS * HG;
+    static constexpr int Q_BYTES = Q_ROWS * DH * 2;
+    static constexpr int TILE_BYTES = KT * DH * 2;
+    static constexpr int STAGE_BYTES = 2 * TILE_BYTES; // K then V
+    static constexpr int SMEM = Q_BYTES + STAGES * STAGE_BYTES;
+    static_assert(DH % 16 == 0 && DH <= 256, "head dim must be a multiple of 16, at most 256");
+    static_assert(KT % 16 == 0, "a tile is whole k-steps of the p.v mma");
+};
+
+// Slot of each K/V row this thread copies for the tile at kt0; -1 outside [lo, ctx) (the table
+// entry may be garbage there, and masked keys need no data).
+template <int DH, int HG>
+__device__ __forceinline__ void tile_slots(int (&slots)[PrefillV2<DH, HG>::COPIES], const int *__restrict__ table,
+                                           int kt0, int lo, int ctx, int blockSize) {
+    typedef PrefillV2<DH, HG> T;
+#pragma unroll
+    for (int i = 0; i < T::COPIES; i++) {
+        int c = threadIdx.x + i * T::THREADS;
+        int key = kt0 + c / T::CPR;
+        bool ok = c < T::TILE_CHUNKS && key >= lo && key < ctx;
+        slots[i] = ok ? __ldg(table + key / blockSize) * blockSize + key % blockSize : -1;
+    }
+}
+
+template <int DH, int HG>
+__device__ __forceinline__ void issue_kv_tile(unsigned stage, const int (&slots)[PrefillV2<DH, HG>::COPIES],
+                                              const bf16 *__restrict__ kHead, const bf16 *__restrict__ vHead,
+                                              long long slotStride) {
+    typedef PrefillV2<DH, HG> T;
+#pragma unroll
+    for (int i = 0; i < T::COPIES; i++) {
+        int c = threadIdx.x + i * T::THREADS;
+        if (T::TILE_CHUNKS % T::THREADS != 0 && c >= T::TILE_CHUNKS) break;
+        int r = c / T::CPR, part = c % T::CPR;
+        bool ok = slots[i] >= 0;
+        long long at = ok ? (long long)slots[i] * slotStride + part * 8 : 0;
+        unsigned off = swizzled_offset<DH>(r, part) * 2;
+        cp_async16(stage + off, kHead + at, ok ? 16 : 0);
+        cp_async16(stage + T::TILE_BYTES + off, vHead + at, ok ? 16 : 0);
+    }
+}
+
+// A fragment of Q for k-step ks of the warp's 16 rows (qTile: the warp's first row).
+template <int DH> __device__ __forceinline__ void load_q_fragment(unsigned (&a)[4], unsigned qTile, int ks, int lane) {
+    int r = (lane & 7) + ((lane >> 3) & 1) * 8, c = 2 * ks + (lane >> 4);
+    ldmatrix_x4(a, qTile + swizzled_offset<DH>(r, c) * 2);
+}
+
+template <int DH, int HG>
+__device__ __forceinline__ void prefill_attention_v2_impl(
+    const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache, const bf16 *__restrict__ valueCache,
+    const int *__restrict__ blockTables, const int *__restrict__ queryStart, const int *__restrict__ contextLens,
+    const int *__restrict__ tileSeq, const int *__restrict__ tileRow, bf16 *__restrict__ out, int numHeads,
+    int numKvHeads, int blockSize, int maxBlocksPerSeq, float scale, int slidingWindow) {
+    typedef PrefillV2<DH, HG> T;
+    constexpr int KT = T::KT, KSTEPS = DH / 16, NT = KT / 8, DT = DH / 8;
+    extern __shared__ __align__(128) unsigned char smem[]; // Q [HG * 64][DH], then STAGES x (K [KT][DH], V [KT][DH])
+
+    int tile = gridDim.y - 1 - blockIdx.y; // longest first
+    int seq = tileSeq[tile], row0 = tileRow[tile];
+    int qs = queryStart[seq], qe = queryStart[seq + 1];
+    int ctx = contextLens[seq];
+    int rows = min(PREFILL_V2_ROWS, qe - row0);
+    if (rows <= 0) return; // CTA-uniform
+    int groupSize = numHeads / numKvHeads;
+    int kvh = blockIdx.x / (groupSize / HG);
+    int h0 = blockIdx.x * HG; // the host launches HG | groupSize
+    int pos0 = ctx - (qe - qs) + (row0 - qs); // position of the tile's first row
+    int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    int quad = lane >> 2, inQuad = lane & 3;
+
+    const int *table = blockTables + (long long)seq * maxBlocksPerSeq;
+    long long slotStride = (long long)numKvHeads * DH;
+    const bf16 *kHead = keyCache + (long long)kvh * DH, *vHead = valueCache + (long long)kvh * DH;
+    long long qStride = (long long)numHeads * DH;
+
+    // Keys the CTA's rows can see: [lo, hiKey]; tiles aligned to absolute key positions.
+    int lastPos = pos0 + rows - 1;
+    int lo = slidingWindow > 0 ? max(0, pos0 - slidingWindow + 1) : 0;
+    int firstTile = lo / KT, tiles = lastPos / KT - firstTile + 1;
+
+    unsigned qBase = smem_addr(smem), ring = qBase + T::Q_BYTES;
+    // Q of every (head, row) of the CTA; rows past the sequence's end zero-filled.
+    for (int c = tid; c < T::Q_ROWS * T::CPR; c += T::THREADS) {
+        int m = c / T::CPR, part = c % T::CPR, hh = m / PREFILL_V2_ROWS, r = m % PREFILL_V2_ROWS;
+        bool ok = r < rows;
+        const bf16 *src = ok ? query + (row0 + r) * qStride + (long long)(h0 + hh) * DH + part * 8 : query;
+        cp_async16(qBase + swizzled_offset<DH>(m, part) * 2, src, ok ? 16 : 0);
+    }
+    cp_async_commit();
+    int slots[T::COPIES];
+#pragma unroll
+    for (int k = 0; k < T::STAGES - 1; k++) {
+        if (k < tiles) {
+            tile_slots<DH, HG>(slots, table, (firstTile + k) * KT, lo, ctx, blockSize);
+            issue_kv_tile<DH, HG>(ring + k * T::STAGE_BYTES, slots, kHead, vHead, slotStride);
+        }
+        cp_async_commit();
+    }
+    if (T::STAGES - 1 < tiles) tile_slots<DH, HG>(slots, table, (firstTile + T::STAGES - 1) * KT, lo, ctx, blockSize);
+
+    // The warp's rows: tile rows r0 .. r0 + 15 of head h0 + warp / 4; this lane's are r0 + quad (+ 8).
+    int r0 = (warp % 4) * 16;
+    unsigned qTile = qBase + swizzled_offset<DH>(warp * 16, 0) * 2; // row offset only: swizzle is row-periodic in 8
+    int posA = pos0 + r0 + quad, posB = posA + 8;
+    int warpFirstPos = pos0 + r0, warpLastPos = pos0 + min(r0 + 15, rows - 1);
+    bool warpIdle = r0 >= rows;
+    int warpLo = slidingWindow > 0 ? warpFirstPos - slidingWindow + 1 : 0;
+    const float scaleLog2 = scale * 1.4426950408889634f;
+
+    float o[DT][4];
+#pragma unroll
+    for (int d = 0; d < DT; d++)
+#pragma unroll
+        for (int i = 0; i < 4; i++) o[d][i] = 0.f;
+    float rowMax[2] = {-PAGODA_INF, -PAGODA_INF}; // raw scores (unscaled) of rows quad, quad + 8
+    float rowSum[2] = {0.f, 0.f};                 // this lane's columns only until the end
+    unsigned qa[T::Q_IN_REGS ? KSTEPS : 1][4];
+
+    for (int k = 0; k < tiles; k++) {
+        cp_async_wait<T::STAGES - 2>(); // this thread's copies of tile k (and Q) have landed
+        __syncthreads();                // ... everyone's; and every warp is done with tile k - 1's stage
+        if (k == 0 && T::Q_IN_REGS) {
+#pragma unroll
+            for (int ks = 0; ks < KSTEPS; ks++) load_q_fragment<DH>(qa[ks], qTile, ks, lane);
+        }
+        if (k + T::STAGES - 1 < tiles) {
+            issue_kv_tile<DH, HG>(ring + ((k + T::STAGES - 1) % T::STAGES) * T::STAGE_BYTES, slots, kHead, vHead, slotStride);
+        }
+        cp_async_commit();
+        if (k + T::STAGES < tiles) tile_slots<DH, HG>(slots, table, (firstTile + k + T::STAGES) * KT, lo, ctx, blockSize);
+
+        int kt0 = (firstTile + k) * KT;
+        // warp-uniform: no row of this warp sees a key of the tile
+        if (warpIdle || kt0 > warpLastPos || kt0 + KT - 1 < warpLo) continue;
+        unsigned kStage = ring + (k % T::STAGES) * T::STAGE_BYTES, vStage = kStage + T::TILE_BYTES;
+
+        // S = Q K^T. ldmatrix matrices: keys 0-7 | 8-15 (lane bit 4) x dims 0-7 | 8-15 (lane bit 3)
+        // = b0, b1 of key group 2np, then of 2np + 1.
+        float s[NT][4];
+#pragma unroll
+        for (int n = 0; n < NT; n++)
+#pragma unroll
+            for (int i = 0; i < 4; i++) s[n][i] = 0.f;
+        {
+            int kr = (lane & 7) + ((lane >> 4) & 1) * 8, half = (lane >> 3) & 1;
+#pragma unroll
+            for (int ks = 0; ks < KSTEPS; ks++) {
+                unsigned a[4];
+                if (T::Q_IN_REGS) {
+#pragma unroll
+                    for (int i = 0; i < 4; i++) a[i] = qa[T::Q_IN_REGS ? ks : 0][i];
+                } else {
+                    load_q_fragment<DH>(a, qTile, ks, lane);
+                }
+#pragma unroll
+                for (int np = 0; np < NT / 2; np++) {
+                    unsigned b[4];
+                    ldmatrix_x4(b, kStage + swizzled_offset<DH>(np * 16 + kr, 2 * ks + half) * 2);
+                    mma_bf16_16816(s[2 * np], a, b[0], b[1]);
+                    mma_bf16_16816(s[2 * np + 1], a, b[2], b[3]);
+                }
+            }
+        }
+        // s[n][0|1]: row quad, keys kt0 + 8n + 2 inQuad + {0,1}; s[n][2|3]: row quad + 8.
+        bool cut = kt0 + KT - 1 > warpFirstPos || (slidingWindow > 0 && kt0 <= warpLastPos - slidingWindow);
+        if (cut) {
+#pragma unroll
+            for (int n = 0; n < NT; n++)
+#pragma unroll
+                for (int i = 0; i < 4; i++) {
+                    int key = kt0 + 8 * n + 2 * inQuad + (i & 1), pos = i < 2 ? posA : posB;
+                    bool visible = key <= pos && (slidingWindow <= 0 || key > pos - slidingWindow);
+                    if (!visible) s[n][i] = -PAGODA_INF;
+                }
+        }
+        float alpha[2], mScaled[2];
+#pragma unroll
+        for (int e = 0; e < 2; e++) {
+            float mx = rowMax[e];
+#pragma unroll
+            for (int n = 0; n < NT; n++) mx = fmaxf(mx, fmaxf(s[n][2 * e], s[n][2 * e + 1]));
+            mx = fmaxf(mx, __shfl_xor_sync(PAGODA_FULL_MASK, mx, 1));
+            mx = fmaxf(mx, __shfl_xor_sync(PAGODA_FULL_MASK, mx, 2));
+            // a row that has seen no key yet keeps max -inf: its probabilities and alpha are 0
+            mScaled[e] = mx == -PAGODA_INF ? 0.f : mx * scaleLog2;
+            alpha[e] = exp2f(rowMax[e] * scaleLog2 - mScaled[e]);
+            rowMax[e] = mx;
+            rowSum[e] *= alpha[e];
+        }
+#pragma unroll
+        for (int d = 0; d < DT; d++) {
+            o[d][0] *= alpha[0];
+            o[d][1] *= alpha[0];
+            o[d][2] *= alpha[1];
+            o[d][3] *= alpha[1];
+        }
+        // P = exp2(s scale log2e - m), rounded to bf16 as the A operand: keys 16kk .. + 15 are the
+        // accumulators of key groups 2kk (a0, a1) and 2kk + 1 (a2, a3). The sum takes the unrounded p.
+        {
+            int vr = (lane & 7) + ((lane >> 3) & 1) * 8, half = lane >> 4;
+#pragma unroll
+            for (int kk = 0; kk < KT / 16; kk++) {
+                float p[2][4];
+#pragma unroll
+                for (int j = 0; j < 2; j++)
+#pragma unroll
+                    for (int i = 0; i < 4; i++) p[j][i] = exp2f(fmaf(s[2 * kk + j][i], scaleLog2, -mScaled[i >> 1]));
+                rowSum[0] += p[0][0] + p[0][1] + p[1][0] + p[1][1];
+                rowSum[1] += p[0][2] + p[0][3] + p[1][2] + p[1][3];
+                unsigned a[4] = {pack_bf16x2(p[0][0], p[0][1]), pack_bf16x2(p[0][2], p[0][3]), pack_bf16x2(p[1][0], p[1][1]),
+                                 pack_bf16x2(p[1][2], p[1][3])};
+                // O += P V. ldmatrix.trans matrices: keys 0-7 | 8-15 (lane bit 3) x dims 0-7 | 8-15
+                // (lane bit 4) = b0, b1 of dim group 2dp, then of 2dp + 1.
+#pragma unroll
+                for (int dp = 0; dp < DT / 2; dp++) {
+                    unsigned b[4];
+                    ldmatrix_x4_trans(b, vStage + swizzled_offset<DH>(kk * 16 + vr, 2 * dp + half) * 2);
+                    mma_bf16_16816(o[2 * dp], a, b[0], b[1]);
+                    mma_bf16_16816(o[2 * dp + 1], a, b[2], b[3]);
+                }
+            }
+        }
+    }
+    cp_async_wait<0>(); // no copy may still target shared memory when the CTA exits
+
+    if (warpIdle) return;
+    float inv[2];
+#pragma unroll
+    for (int e = 0; e < 2; e++) {
+        float l = rowSum[e];
+        l += __shfl_xor_sync(PAGODA_FULL_MASK, l, 1);
+        l += __shfl_xor_sync(PAGODA_FULL_MASK, l, 2);
+        inv[e] = l > 0.f ? 1.f / l : 0.f; // every valid row sees itself, so l >= 1 there
+    }
+    int h = h0 + warp / 4;
+#pragma unroll
+    for (int e = 0; e < 2; e++) {
+        int r = r0 + quad + 8 * e;
+        if (r >= rows) continue;
+        bf16 *dst = out + (row0 + r) * qStride + (long long)h * DH + 2 * inQuad;
+#pragma unroll
+        for (int d = 0; d < DT; d++) {
+            *reinterpret_cast<unsigned *>(dst + 8 * d) = pack_bf16x2(o[d][2 * e] * inv[e], o[d][2 * e + 1] * inv[e]);
+        }
+    }
+}
+
+// No minimum CTAs per SM: at DH 128 ptxas takes ~240-255 registers (no spills on sm_80 / sm_90a),
+// i.e. 8 warps per SM (one HG-2 CTA or two HG-1 CTAs), FlashAttention-2's occupancy; asking for two
+// HG-2 CTAs (128 registers) would spill.
+#define PREFILL_V2_KERNEL(DH, HG)                                                                                \
+    extern "C" __global__ void __launch_bounds__(PrefillV2<DH, HG>::THREADS) prefill_attention_v2_d##DH##_h##HG( \
+        const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache, const bf16 *__restrict__ valueCache,     \
+        const int *__restrict__ blockTables, const int *__restrict__ queryStart,                                    \
+        const int *__restrict__ contextLens, const int *__restrict__ tileSeq, const int *__restrict__ tileRow,      \
+        bf16 *__restrict__ out, int numHeads, int numKvHeads, int blockSize, int maxBlocksPerSeq, float scale,      \
+        int slidingWindow) {                                                                                        \
+        prefill_attention_v2_impl<DH, HG>(query, keyCache, valueCache, blockTables, queryStart, contextLens,        \
+                                          tileSeq, tileRow, out, numHeads, numKvHeads, blockSize, maxBlocksPerSeq,  \
+                                          scale, slidingWindow);                                                    \
+    }
+
+PREFILL_V2_KERNEL(16, 1)
+PREFILL_V2_KERNEL(16, 2)
+PREFILL_V2_KERNEL(32, 1)
+PREFILL_V2_KERNEL(32, 2)
+PREFILL_V2_KERNEL(64, 1)
+PREFILL_V2_KERNEL(64, 2)
+PREFILL_V2_KERNEL(128, 1)
+PREFILL_V2_KERNEL(128, 2)
+PREFILL_V2_KERNEL(256, 1)
+PREFILL_V2_KERNEL(256, 2)
+
+// The facade's PrefillAttentionV2Kernel.sharedBytes mirrors these figures (KernelSourcesTest checks them there).
+static_assert(PrefillV2<16, 1>::SMEM == 10240 && PrefillV2<32, 2>::SMEM == 24576 && PrefillV2<64, 2>::SMEM == 49152 &&
+                  PrefillV2<128, 1>::SMEM == 81920 && PrefillV2<128, 2>::SMEM == 98304 &&
+                  PrefillV2<256, 1>::SMEM == 98304 && PrefillV2<256, 2>::SMEM == 131072,
+              "dynamic shared memory changed: update PrefillAttentionV2Kernel.sharedBytes");
