@@ -130,7 +130,7 @@ public final class CudaKernels implements AutoCloseable {
         this.prefillChoice = prefillChoice;
         this.prefill = switch (prefillChoice) {
             case LEGACY -> new PrefillAttentionKernel(loaded);
-            case V2 -> new PrefillAttentionV2Kernel(loaded);
+            case V2 -> new PrefillAttentionV2Kernel(loaded, multiprocessors);
         };
         this.sampling = new SamplingKernel(loaded);
     }

@@ -21,6 +21,7 @@ final class GpuKernelFixture implements BeforeAllCallback, AfterAllCallback {
     // kernel sets with another decode or prefill attention kernel, loaded on first use
     private final Map<Choices, CudaKernels> byChoices = new HashMap<>();
     private Parallel parallel;
+    private LoadedKernels prefillV2Source;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -31,6 +32,7 @@ final class GpuKernelFixture implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (prefillV2Source != null) prefillV2Source.close();
         byChoices.values().forEach(CudaKernels::close);
         byChoices.clear();
         if (kernels != null) kernels.close();
@@ -61,6 +63,15 @@ final class GpuKernelFixture implements BeforeAllCallback, AfterAllCallback {
             return kernels;
         }
         return byChoices.computeIfAbsent(choices, c -> CudaKernels.load(device, c.decode(), c.prefill()));
+    }
+
+    /**
+     * The v2 prefill kernel planned as for a GPU of one SM: every launch takes the instantiation
+     * with the most query heads per CTA its KV group allows, whatever the test's tile count.
+     */
+    PrefillAttentionLauncher prefillV2MostHeadsPerCta() {
+        if (prefillV2Source == null) prefillV2Source = new LoadedKernels(device, java.util.List.of(PrefillAttentionV2Kernel.SOURCE));
+        return new PrefillAttentionV2Kernel(prefillV2Source, 1);
     }
 
     private record Choices(DecodeKernelChoice decode, PrefillKernelChoice prefill) {}

@@ -3,7 +3,6 @@ package dev.pagoda.engine.cuda.kernels;
 import static org.junit.jupiter.api.Assertions.assertAll;
 
 import dev.pagoda.engine.cuda.RequiresCuda;
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,10 +11,11 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * Prefill and mixed-batch attention (decode rows of the same batch go through the decode kernel)
  * against the CPU backend's PagedAttention, every scenario on both prefill kernels
- * ({@link PrefillKernelChoice#LEGACY} and {@link PrefillKernelChoice#V2}): prompts from 2 tokens
- * to a full 64-row tile and past it, 2048-row chunks, chunked prefill on top of cached context (up
- * to 8k), block sizes 8/16/32, GQA 1/3/4/8 (odd groups take the v2 kernel's one-head CTAs, even
- * ones its two-head CTAs), head dims 16 to 256, sliding windows cutting through cached prefixes,
+ * ({@link PrefillKernelChoice#LEGACY} and {@link PrefillKernelChoice#V2}, the latter also forced to
+ * its instantiation with the most heads per CTA): prompts from 2 tokens to a full 64-row tile and
+ * past it, 2048-row chunks, chunked prefill on top of cached context (up to 8k), block sizes
+ * 8/16/32, GQA 1/2/3/4/8 (odd groups take v2's one-head CTAs, groups of 2 its two-head ones, of 4
+ * and 8 its four-head ones), head dims 16 to 256, sliding windows cutting through cached prefixes,
  * ragged random batches of 1..300 query rows, holes and a shared prefix in the block tables.
  * Tolerance: {@link AttentionTolerance} (both kernels round the probabilities to bf16 for P·V).
  */
@@ -112,16 +112,27 @@ class PrefillAttentionTest {
         check(scenario, "");
     }
 
-    /** One CPU reference, compared with each prefill kernel's output; every kernel's result is reported. */
+    /**
+     * One CPU reference, compared with the output of each prefill kernel as the engine runs it
+     * (legacy, v2) and of v2 with the most heads per CTA (small test batches would otherwise take
+     * its one-head CTAs to fill the GPU); every kernel's result is reported.
+     */
     private void check(PagedScenario scenario, String label) {
         float[] expected = scenario.reference(gpu.parallel());
-        Executable[] perKernel = Arrays.stream(PrefillKernelChoice.values()).map(choice -> (Executable) () -> {
-            try (DeviceArrays d = new DeviceArrays(gpu.device())) {
-                float[] got = scenario.runOnGpu(gpu.kernels(choice), d);
-                Tolerance.assertClose(expected, got, AttentionTolerance.ATOL, AttentionTolerance.RTOL,
-                        label + choice.propertyValue() + " prefill kernel, " + scenario.describe());
-            }
-        }).toArray(Executable[]::new);
+        Executable[] perKernel = new Executable[PrefillKernelChoice.values().length + 1];
+        for (PrefillKernelChoice choice : PrefillKernelChoice.values()) {
+            perKernel[choice.ordinal()] = () -> compare(expected, scenario, gpu.kernels(choice)::prefillAttention,
+                    label + choice.propertyValue() + " prefill kernel, ");
+        }
+        perKernel[perKernel.length - 1] = () -> compare(expected, scenario, gpu.prefillV2MostHeadsPerCta(),
+                label + "v2 prefill kernel with the most heads per CTA, ");
         assertAll(perKernel);
+    }
+
+    private void compare(float[] expected, PagedScenario scenario, PrefillAttentionLauncher prefill, String label) {
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
+            float[] got = scenario.runOnGpu(gpu.kernels(), prefill, d);
+            Tolerance.assertClose(expected, got, AttentionTolerance.ATOL, AttentionTolerance.RTOL, label + scenario.describe());
+        }
     }
 }
