@@ -85,14 +85,19 @@ final class PrefillAttentionV2Kernel implements PrefillAttentionLauncher {
         return headDim * v.mTiles() <= 128 ? 64 : 32;
     }
 
+    /** K/V tiles in the ring; equals {@code PrefillV2<DH, HG, MT>::STAGES}: a third for the half-length tiles of two m-tiles. */
+    static int stages(Variant v) {
+        return v.mTiles() == 2 ? 3 : 2;
+    }
+
     /**
      * Dynamic shared memory of one CTA, equal to {@code PrefillV2<DH, HG, MT>::SMEM}: the bf16 Q
-     * rows of its heads ([HG · 64][headDim]), then two stages of a K and a V tile ([keyTile][headDim] each).
+     * rows of its heads ([HG · 64][headDim]), then the ring's stages of a K and a V tile ([keyTile][headDim] each).
      */
     static int sharedBytes(int headDim, Variant v) {
         int q = v.heads() * PrefillAttentionKernel.TILE_ROWS * headDim * 2;
         int stage = 2 * keyTile(headDim, v) * headDim * 2;
-        return q + 2 * stage;
+        return q + stages(v) * stage;
     }
 
     @Override

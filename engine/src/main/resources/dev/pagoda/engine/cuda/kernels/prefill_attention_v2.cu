@@ -28,7 +28,7 @@
 // that cut through some row's visible range.
 //
 // Dynamic shared memory: PrefillV2<DH, HG, MT>::SMEM (the facade mirrors it): Q of the CTA's rows,
-// then STAGES K/V tiles.
+// then STAGES K/V tiles (K then V of KT keys each).
 #include "tensor_core.cuh"
 
 #define PREFILL_V2_ROWS 64 // query rows per tile (the host's tiles)
@@ -39,7 +39,9 @@ template <int DH, int HG, int MT> struct PrefillV2 {
     static constexpr int THREADS = 32 * WARPS;
     // keys per tile: S is WARP_ROWS x KT floats per warp, beside O's WARP_ROWS x DH
     static constexpr int KT = DH * MT <= 128 ? 64 : 32;
-    static constexpr int STAGES = 2;
+    // K/V tiles in the ring: a tile of 32 keys (two m-tiles per warp) is half the compute of one of
+    // 64, so it gets a third stage to keep the same time for its copies to land.
+    static constexpr int STAGES = MT == 2 ? 3 : 2;
     // Q fragments (16 DH / 32 registers per m-tile) stay in registers only where O and S leave room.
     static constexpr bool Q_IN_REGS = MT == 1 && DH <= 128;
     static constexpr int CPR = DH / 8;                           // 16-byte chunks per row
@@ -329,10 +331,11 @@ __device__ __forceinline__ void prefill_attention_v2_impl(
     }
 }
 
-// No minimum CTAs per SM: ptxas takes up to 255 registers (no spills on sm_80 / sm_90a), i.e. 8 warps
-// per SM at DH 128, FlashAttention-2's occupancy; asking for more CTAs would spill.
+// One CTA per SM is all the bound asks: ptxas then takes up to 255 registers with no spills on sm_80
+// and sm_90a (without the bound it capped some small-DH instantiations at 128 and spilled), i.e. 8
+// warps per SM at DH 128, FlashAttention-2's occupancy; asking for more CTAs would spill.
 #define PREFILL_V2_KERNEL(DH, HG, MT)                                                                             \
-    extern "C" __global__ void __launch_bounds__(PrefillV2<DH, HG, MT>::THREADS)                                  \
+    extern "C" __global__ void __launch_bounds__(PrefillV2<DH, HG, MT>::THREADS, 1)                                  \
         prefill_attention_v2_d##DH##_h##HG##_m##MT(                                                               \
             const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache,                                    \
             const bf16 *__restrict__ valueCache, const int *__restrict__ blockTables,                             \
@@ -360,8 +363,8 @@ PREFILL_V2_KERNEL(256, 1, 1)
 PREFILL_V2_KERNEL(256, 2, 1)
 
 // The facade's PrefillAttentionV2Kernel.sharedBytes mirrors these figures (KernelSourcesTest checks them there).
-static_assert(PrefillV2<16, 1, 1>::SMEM == 10240 && PrefillV2<32, 4, 2>::SMEM == 32768 && PrefillV2<64, 2, 2>::SMEM == 49152 &&
-                  PrefillV2<128, 1, 1>::SMEM == 81920 && PrefillV2<128, 2, 2>::SMEM == 65536 &&
-                  PrefillV2<128, 4, 2>::SMEM == 98304 && PrefillV2<256, 1, 1>::SMEM == 98304 &&
+static_assert(PrefillV2<16, 1, 1>::SMEM == 10240 && PrefillV2<32, 4, 2>::SMEM == 40960 && PrefillV2<64, 2, 2>::SMEM == 65536 &&
+                  PrefillV2<128, 1, 1>::SMEM == 81920 && PrefillV2<128, 2, 2>::SMEM == 81920 &&
+                  PrefillV2<128, 4, 2>::SMEM == 114688 && PrefillV2<256, 1, 1>::SMEM == 98304 &&
                   PrefillV2<256, 2, 1>::SMEM == 131072,
               "dynamic shared memory changed: update PrefillAttentionV2Kernel.sharedBytes");

@@ -127,17 +127,18 @@ class KernelSourcesTest {
 
     @Test
     void prefillV2SharedMemoryMatchesTheSourceAndFitsAmpere() {
-        // Q [HG x 64 rows][headDim] + 2 stages x (K + V) x keyTile x headDim, bf16; the .cu static_asserts these figures
+        // Q [HG x 64 rows][headDim] + (2 stages, 3 for two m-tiles) x (K + V) x keyTile x headDim, bf16; the .cu
+        // static_asserts these figures
         var h1 = new PrefillAttentionV2Kernel.Variant(1, 1);
         var h2m2 = new PrefillAttentionV2Kernel.Variant(2, 2);
         var h4m2 = new PrefillAttentionV2Kernel.Variant(4, 2);
         var h2m1 = new PrefillAttentionV2Kernel.Variant(2, 1);
         assertEquals(10240, PrefillAttentionV2Kernel.sharedBytes(16, h1));
-        assertEquals(32768, PrefillAttentionV2Kernel.sharedBytes(32, h4m2));
-        assertEquals(49152, PrefillAttentionV2Kernel.sharedBytes(64, h2m2));
+        assertEquals(40960, PrefillAttentionV2Kernel.sharedBytes(32, h4m2));
+        assertEquals(65536, PrefillAttentionV2Kernel.sharedBytes(64, h2m2));
         assertEquals(81920, PrefillAttentionV2Kernel.sharedBytes(128, h1));
-        assertEquals(65536, PrefillAttentionV2Kernel.sharedBytes(128, h2m2));
-        assertEquals(98304, PrefillAttentionV2Kernel.sharedBytes(128, h4m2));
+        assertEquals(81920, PrefillAttentionV2Kernel.sharedBytes(128, h2m2));
+        assertEquals(114688, PrefillAttentionV2Kernel.sharedBytes(128, h4m2));
         assertEquals(98304, PrefillAttentionV2Kernel.sharedBytes(256, h1));
         assertEquals(131072, PrefillAttentionV2Kernel.sharedBytes(256, h2m1));
         for (int d : DecodeAttentionKernel.HEAD_DIMS) {
