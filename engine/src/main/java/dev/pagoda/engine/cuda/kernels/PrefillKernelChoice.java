@@ -11,8 +11,8 @@ public enum PrefillKernelChoice {
     /** {@code prefill_attention_d<DH>}: WMMA, one query head per CTA, scores and output accumulator in shared memory. */
     LEGACY("legacy"),
     /**
-     * {@code prefill_attention_v2_d<DH>_h<HG>}: mma.sync with scores and output in registers, cp.async
-     * K/V ring, each K/V tile shared by two query heads of a KV group where the group is even.
+     * {@code prefill_attention_v2_d<DH>_h<HG>_m<MT>}: mma.sync with scores and output in registers,
+     * cp.async K/V ring, each K/V tile shared by up to four query heads of a KV group.
      */
     V2("v2");
 

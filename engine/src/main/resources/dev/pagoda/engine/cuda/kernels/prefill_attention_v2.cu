@@ -259,16 +259,21 @@ __device__ __forceinline__ void prefill_attention_v2_impl(
                 mx = fmaxf(mx, __shfl_xor_sync(PAGODA_FULL_MASK, mx, 2));
                 // a row that has seen no key yet keeps max -inf: its probabilities and alpha are 0
                 mScaled[mt][e] = mx == -PAGODA_INF ? 0.f : mx * scaleLog2;
-                alpha[e] = exp2f(rowMax[mt][e] * scaleLog2 - mScaled[mt][e]);
+                alpha[e] = exp2_approx(rowMax[mt][e] * scaleLog2 - mScaled[mt][e]);
                 rowMax[mt][e] = mx;
                 rowSum[mt][e] *= alpha[e];
             }
+            // Once a row's maximum has settled (most tiles of a long context) alpha is exactly 1:
+            // the warp skips the DH / 2 multiplies per m-tile when it is for all its rows (not at
+            // DH 256, where the branch costs registers that are not there).
+            if (DH > 128 || __any_sync(PAGODA_FULL_MASK, alpha[0] != 1.f || alpha[1] != 1.f)) {
 #pragma unroll
-            for (int d = 0; d < DT; d++) {
-                o[mt][d][0] *= alpha[0];
-                o[mt][d][1] *= alpha[0];
-                o[mt][d][2] *= alpha[1];
-                o[mt][d][3] *= alpha[1];
+                for (int d = 0; d < DT; d++) {
+                    o[mt][d][0] *= alpha[0];
+                    o[mt][d][1] *= alpha[0];
+                    o[mt][d][2] *= alpha[1];
+                    o[mt][d][3] *= alpha[1];
+                }
             }
         }
         // P = exp2(s scale log2e - m), rounded to bf16 as the A operand: keys 16kk .. + 15 are the
@@ -285,7 +290,7 @@ __device__ __forceinline__ void prefill_attention_v2_impl(
 #pragma unroll
                     for (int j = 0; j < 2; j++)
 #pragma unroll
-                        for (int i = 0; i < 4; i++) p[j][i] = exp2f(fmaf(s[mt][2 * kk + j][i], scaleLog2, -mScaled[mt][i >> 1]));
+                        for (int i = 0; i < 4; i++) p[j][i] = exp2_approx(fmaf(s[mt][2 * kk + j][i], scaleLog2, -mScaled[mt][i >> 1]));
                     rowSum[mt][0] += p[0][0] + p[0][1] + p[1][0] + p[1][1];
                     rowSum[mt][1] += p[0][2] + p[0][3] + p[1][2] + p[1][3];
                     a[mt][0] = pack_bf16x2(p[0][0], p[0][1]);

@@ -45,6 +45,14 @@ __device__ __forceinline__ void mma_bf16_16816(float (&d)[4], const unsigned (&a
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// 2^x on the special-function unit, denormal results flushed to 0 (softmax weights that small
+// vanish beside the row's largest, which is 1).
+__device__ __forceinline__ float exp2_approx(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+}
+
 // lo in the low half (the lower column of a fragment pair), round-to-nearest-even.
 __device__ __forceinline__ unsigned pack_bf16x2(float lo, float hi) {
     __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
