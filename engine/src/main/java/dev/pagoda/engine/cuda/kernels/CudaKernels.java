@@ -112,10 +112,12 @@ public final class CudaKernels implements AutoCloseable {
     private final QkvRopeCacheKernel qkvRopeCache;
     private final DecodeKernelChoice decodeChoice;
     private final DecodeAttentionLauncher decode;
-    private final PrefillAttentionKernel prefill;
+    private final PrefillKernelChoice prefillChoice;
+    private final PrefillAttentionLauncher prefill;
     private final SamplingKernel sampling;
 
-    private CudaKernels(LoadedKernels loaded, int multiprocessors, DecodeKernelChoice decodeChoice) {
+    private CudaKernels(LoadedKernels loaded, int multiprocessors, DecodeKernelChoice decodeChoice,
+                        PrefillKernelChoice prefillChoice) {
         this.loaded = loaded;
         this.elementwise = new ElementwiseKernels(loaded);
         this.qkvRopeCache = new QkvRopeCacheKernel(loaded);
@@ -125,24 +127,35 @@ public final class CudaKernels implements AutoCloseable {
             case LEGACY -> new DecodeAttentionKernel(loaded, splits, multiprocessors);
             case V2 -> new DecodeAttentionV2Kernel(loaded, splits, multiprocessors);
         };
-        this.prefill = new PrefillAttentionKernel(loaded);
+        this.prefillChoice = prefillChoice;
+        this.prefill = switch (prefillChoice) {
+            case LEGACY -> new PrefillAttentionKernel(loaded);
+            case V2 -> new PrefillAttentionV2Kernel(loaded, multiprocessors);
+        };
         this.sampling = new SamplingKernel(loaded);
     }
 
     /**
      * Compiles (or takes from the disk cache) every kernel source and looks its functions up once;
      * decode attention runs the kernel the system property {@value DecodeKernelChoice#PROPERTY}
-     * names ({@code legacy} or {@code v2}, default {@code v2}).
+     * names, prefill attention the one {@value PrefillKernelChoice#PROPERTY} names ({@code legacy}
+     * or {@code v2} each, default {@code v2}). The only place either property is read.
      */
     public static CudaKernels load(CudaDevice device) {
-        return load(device, DecodeKernelChoice.fromProperties(System.getProperties()));
+        var properties = System.getProperties();
+        return load(device, DecodeKernelChoice.fromProperties(properties), PrefillKernelChoice.fromProperties(properties));
     }
 
-    /** As {@link #load(CudaDevice)}, with decode attention on the given kernel. */
+    /** As {@link #load(CudaDevice)}, with decode attention on the given kernel and prefill on the default one. */
     public static CudaKernels load(CudaDevice device, DecodeKernelChoice decodeKernel) {
+        return load(device, decodeKernel, PrefillKernelChoice.DEFAULT);
+    }
+
+    /** As {@link #load(CudaDevice)}, with decode and prefill attention on the given kernels. */
+    public static CudaKernels load(CudaDevice device, DecodeKernelChoice decodeKernel, PrefillKernelChoice prefillKernel) {
         LoadedKernels loaded = new LoadedKernels(device, KernelSource.all());
         try {
-            return new CudaKernels(loaded, device.multiprocessors(), decodeKernel);
+            return new CudaKernels(loaded, device.multiprocessors(), decodeKernel, prefillKernel);
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -194,7 +207,12 @@ public final class CudaKernels implements AutoCloseable {
         decode.launch(s, g, a);
     }
 
-    /** Query rows per prefill tile: the host cuts each multi-token sequence's rows into tiles of this size. */
+    /** The prefill attention kernel {@link #prefillAttention} launches. */
+    public PrefillKernelChoice prefillKernel() {
+        return prefillChoice;
+    }
+
+    /** Query rows per prefill tile (both kernels): the host cuts each multi-token sequence's rows into tiles of this size. */
     public static int prefillTileRows() {
         return PrefillAttentionKernel.TILE_ROWS;
     }

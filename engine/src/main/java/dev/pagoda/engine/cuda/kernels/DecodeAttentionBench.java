@@ -101,7 +101,7 @@ public final class DecodeAttentionBench {
     }
 
     /** Every block id once, shuffled, as (maxBatch, blocksPerSeq) tables: each sequence's blocks scattered. */
-    private static MemorySegment shuffledTables(Arena arena, int numBlocks, int entries) {
+    static MemorySegment shuffledTables(Arena arena, int numBlocks, int entries) {
         List<Integer> ids = new ArrayList<>(numBlocks);
         for (int b = 0; b < numBlocks; b++) ids.add(b);
         Collections.shuffle(ids, new Random(1));

@@ -1,6 +1,5 @@
 package dev.pagoda.engine.cuda.kernels;
 
-import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -30,10 +29,6 @@ public enum DecodeKernelChoice {
 
     /** The choice {@link #PROPERTY} names in {@code properties}, {@link #DEFAULT} where it is unset or blank. */
     public static DecodeKernelChoice fromProperties(Properties properties) {
-        String value = properties.getProperty(PROPERTY);
-        if (value == null || value.isBlank()) return DEFAULT;
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        for (DecodeKernelChoice c : values()) if (c.propertyValue.equals(v)) return c;
-        throw new IllegalArgumentException("system property " + PROPERTY + " must be 'legacy' or 'v2', got '" + value + "'");
+        return KernelChoiceProperty.parse(properties, PROPERTY, DEFAULT, values(), DecodeKernelChoice::propertyValue);
     }
 }

@@ -27,6 +27,7 @@ record KernelSource(String file, List<String> functions) {
     static List<KernelSource> all() {
         return List.of(ElementwiseKernels.EMBEDDING, ElementwiseKernels.RMS_NORM, ElementwiseKernels.SILU_MUL,
                 ElementwiseKernels.COPY_BLOCKS, QkvRopeCacheKernel.SOURCE, DecodeAttentionKernel.SOURCE,
-                DecodeAttentionV2Kernel.SOURCE, PrefillAttentionKernel.SOURCE, SamplingKernel.SOURCE);
+                DecodeAttentionV2Kernel.SOURCE, PrefillAttentionKernel.SOURCE, PrefillAttentionV2Kernel.SOURCE,
+                SamplingKernel.SOURCE);
     }
 }

@@ -7,12 +7,13 @@ import dev.pagoda.engine.cuda.KernelArgs;
 import java.util.List;
 
 /**
- * Launches {@code prefill_attention_d<DH>}: grid (numTiles, numHeads), 128 threads, tensor cores
+ * The legacy prefill attention ({@link PrefillKernelChoice#LEGACY}). Launches
+ * {@code prefill_attention_d<DH>}: grid (numTiles, numHeads), 128 threads, tensor cores
  * (WMMA bf16, f32 accumulation). Dynamic shared memory mirrors {@code PrefillTile<DH>::SMEM} in
  * the source: two K/V tiles, the scores (f32), the probabilities (bf16), the output accumulator
  * (f32) and the per-row statistics.
  */
-final class PrefillAttentionKernel {
+final class PrefillAttentionKernel implements PrefillAttentionLauncher {
 
     static final int TILE_ROWS = 64;
     private static final int THREADS = 128;
@@ -49,7 +50,8 @@ final class PrefillAttentionKernel {
         return kv + scores + probs + acc + stats;
     }
 
-    void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.PrefillAttention a) {
+    /** The argument checks both prefill kernels make; true when there is work (at least one tile). */
+    static boolean checkArguments(CudaKernels.AttentionGeometry g, CudaKernels.PrefillAttention a) {
         DecodeAttentionKernel.requireSupported(g);
         Checks.nonNegative(a.numTiles(), "prefillAttention numTiles");
         Checks.aligned16(a.query(), "prefillAttention query");
@@ -61,12 +63,22 @@ final class PrefillAttentionKernel {
         Checks.pointer(a.contextLens(), "prefillAttention contextLens");
         Checks.pointer(a.tileSeq(), "prefillAttention tileSeq");
         Checks.pointer(a.tileRow(), "prefillAttention tileRow");
-        if (a.numTiles() == 0) return;
-        CudaFunction f = kernels.function(name(g.headDim()));
+        return a.numTiles() > 0;
+    }
+
+    /** Fills {@code args} with the kernel arguments both prefill kernels take, in their order. */
+    static void kernelArgs(KernelArgs args, CudaKernels.AttentionGeometry g, CudaKernels.PrefillAttention a) {
         args.reset().ptr(a.query()).ptr(a.keyCache()).ptr(a.valueCache()).ptr(a.blockTables()).ptr(a.queryStart())
                 .ptr(a.contextLens()).ptr(a.tileSeq()).ptr(a.tileRow()).ptr(a.out())
                 .i32(g.numHeads()).i32(g.numKvHeads()).i32(g.blockSize()).i32(g.maxBlocksPerSeq()).f32(g.scale())
                 .i32(g.slidingWindow());
+    }
+
+    @Override
+    public void launch(CudaStream s, CudaKernels.AttentionGeometry g, CudaKernels.PrefillAttention a) {
+        if (!checkArguments(g, a)) return;
+        CudaFunction f = kernels.function(name(g.headDim()));
+        kernelArgs(args, g, a);
         f.launch(s, Dim3.of(a.numTiles(), g.numHeads()), Dim3.of(THREADS), sharedBytes(g.headDim()), args);
     }
 }

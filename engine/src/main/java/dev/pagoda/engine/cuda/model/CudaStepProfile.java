@@ -26,8 +26,9 @@ import java.util.Random;
  * over layers, and the weight-read floor for comparison.
  *
  * <p>Usage: {@code CudaStepProfile SHAPE B C P L} e.g. {@code llama3-8b 256 640 16 512}. The decode
- * attention kernel is the one {@code -Dpagoda.cuda.decodeKernel=legacy|v2} names (default v2); the
- * header line says which ran, so two runs compare them.
+ * attention kernel is the one {@code -Dpagoda.cuda.decodeKernel=legacy|v2} names, the prefill one
+ * {@code -Dpagoda.cuda.prefillKernel=legacy|v2} (default v2 each); the header line says which ran,
+ * so two runs compare them.
  */
 public final class CudaStepProfile {
 
@@ -60,13 +61,21 @@ public final class CudaStepProfile {
             System.out.printf(Locale.ROOT, "decode attention kernel: %s (-D%s); K/V bytes a decode step reads per layer at B=%d C=%d: %.1f MB%n",
                     kernels.decodeKernel().propertyValue(), dev.pagoda.engine.cuda.kernels.DecodeKernelChoice.PROPERTY, batch, context,
                     kvBytesPerLayer(spec, batch, context) / 1e6);
+            System.out.printf(Locale.ROOT, "prefill attention kernel: %s (-D%s)%n", kernels.prefillKernel().propertyValue(),
+                    dev.pagoda.engine.cuda.kernels.PrefillKernelChoice.PROPERTY);
             try (CudaStepExecutor executor = new CudaStepExecutor(llama, true)) {
                 Random random = new Random(1);
                 List<Integer> free = new ArrayList<>();
                 for (int b = 0; b < numBlocks; b++) free.add(b);
                 Collections.shuffle(free, random);
                 ForwardBatch prefill = batchOf(prompts, promptLen, promptLen, blockSize, free, spec.vocabSize(), random);
-                report("prefill " + prompts + " x " + promptLen, executor, prefill, timeline, false, 3);
+                Map<String, Double> prefillMs = report("prefill " + prompts + " x " + promptLen, executor, prefill, timeline, false, 3);
+                double prefillAttentionMs = prefillMs.getOrDefault("attention_prefill", Double.NaN);
+                // QK^T and PV over the keys the causal mask leaves each row: 4 headDim FLOPs per (row, key, head)
+                double causalFlops = 4.0 * spec.headDim() * spec.numHeads() * prompts * promptLen * (promptLen + 1) / 2.0 * spec.numLayers();
+                System.out.printf(Locale.ROOT, "prefill attention (%s): %.3f ms per step, %.3f ms per layer, %.1f TFLOP/s causal%n",
+                        kernels.prefillKernel().propertyValue(), prefillAttentionMs, prefillAttentionMs / spec.numLayers(),
+                        causalFlops / (prefillAttentionMs * 1e-3) / 1e12);
                 Collections.shuffle(free, random);
                 ForwardBatch decode = batchOf(batch, context, 1, blockSize, free, spec.vocabSize(), random);
                 Map<String, Double> eager = report("decode B=" + batch + " C=" + context + " eager", executor, decode, timeline, false, 5);

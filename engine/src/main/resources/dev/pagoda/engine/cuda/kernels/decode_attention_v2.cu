@@ -25,6 +25,7 @@
 // Scores live in the log2 domain (scale * log2 e folded in, exp2); the split statistics written
 // to the workspace are converted back to natural-log units for decode_attention_reduce.
 #include "decode_common.cuh"
+#include "tensor_core.cuh"
 
 #define DECODE_V2_WARPS 4
 #define DECODE_V2_THREADS (DECODE_V2_WARPS * 32)
@@ -38,7 +39,6 @@ template <int DH> struct DecodeV2 {
     static constexpr int CPR = DH / 8;                 // 16-byte chunks per key row
     static constexpr int RPI = 32 / CPR;               // key rows one warp-wide copy covers
     static constexpr int COPIES = DECODE_V2_TILE / RPI; // copies per lane per tile, K (and again V)
-    static constexpr int SWZ = CPR < 8 ? CPR : 8;      // chunk swizzle period: 8 rows of 16 bytes hit 8 bank groups
     static constexpr int TILE_ELEMS = DECODE_V2_TILE * DH;
     static constexpr int STAGE_BYTES = 2 * TILE_ELEMS * 2;
     static constexpr int RING_BYTES = DECODE_V2_WARPS * STAGES * STAGE_BYTES;
@@ -49,48 +49,6 @@ template <int DH> struct DecodeV2 {
     static_assert(COPIES * RPI == DECODE_V2_TILE, "a tile must split evenly over the copies");
 };
 
-__device__ __forceinline__ unsigned smem_addr(const void *p) {
-    unsigned a;
-    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
-    return a;
-}
-
-// 16 bytes global -> shared, bypassing L1 (each K/V byte is read once); bytes 0 zero-fills.
-__device__ __forceinline__ void cp_async16(unsigned dst, const void *src, int bytes) {
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(bytes) : "memory");
-}
-
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
-
-template <int N> __device__ __forceinline__ void cp_async_wait() {
-    asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
-}
-
-__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], unsigned addr) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(addr));
-}
-
-__device__ __forceinline__ void ldmatrix_x4_trans(unsigned (&r)[4], unsigned addr) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(addr));
-}
-
-// d += a (16x16 bf16, row) . b (16x8 bf16, col), f32 accumulation.
-__device__ __forceinline__ void mma_bf16_16816(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-                 "{%0, %1, %2, %3};"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
-__device__ __forceinline__ unsigned pack_bf16x2(float lo, float hi) {
-    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<unsigned *>(&v);
-}
-
 __device__ __forceinline__ float bf16_lo(unsigned v) { return __uint_as_float(v << 16); }
 __device__ __forceinline__ float bf16_hi(unsigned v) { return __uint_as_float(v & 0xffff0000u); }
 
@@ -100,12 +58,8 @@ __device__ __forceinline__ unsigned transpose_pair(unsigned v, int src, unsigned
     return __byte_perm(x, y, sel);
 }
 
-// Element offset of 16-byte chunk c of key row r inside a tile: chunks are XOR-swizzled by row so
-// that the 8 rows an ldmatrix phase reads (and the copies write) fall into 8 different bank groups.
-template <int DH> __device__ __forceinline__ int tile_offset(int r, int c) {
-    typedef DecodeV2<DH> T;
-    return r * DH + ((c ^ ((r / (8 / T::SWZ)) % T::SWZ)) * 8);
-}
+// Element offset of 16-byte chunk c of key row r inside a tile (tensor_core.cuh's swizzle).
+template <int DH> __device__ __forceinline__ int tile_offset(int r, int c) { return swizzled_offset<DH>(r, c); }
 
 // Slot of key (t0 + lane) for lanes 0..15, -1 where that key is outside [begin, end) (its table
 // entry may be garbage) or the lane is 16..31.

@@ -3,7 +3,7 @@ package dev.pagoda.engine.cuda.kernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaTestDevice;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,21 +18,23 @@ final class GpuKernelFixture implements BeforeAllCallback, AfterAllCallback {
 
     private CudaDevice device;
     private CudaKernels kernels;
-    // kernel sets with another decode attention kernel, loaded on first use
-    private final Map<DecodeKernelChoice, CudaKernels> byDecodeKernel = new EnumMap<>(DecodeKernelChoice.class);
+    // kernel sets with another decode or prefill attention kernel, loaded on first use
+    private final Map<Choices, CudaKernels> byChoices = new HashMap<>();
     private Parallel parallel;
+    private LoadedKernels prefillV2Source;
 
     @Override
     public void beforeAll(ExtensionContext context) {
         device = CudaTestDevice.openOrNull();
-        if (device != null) kernels = CudaKernels.load(device, DecodeKernelChoice.DEFAULT);
+        if (device != null) kernels = CudaKernels.load(device, DecodeKernelChoice.DEFAULT, PrefillKernelChoice.DEFAULT);
         parallel = new Parallel(Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        byDecodeKernel.values().forEach(CudaKernels::close);
-        byDecodeKernel.clear();
+        if (prefillV2Source != null) prefillV2Source.close();
+        byChoices.values().forEach(CudaKernels::close);
+        byChoices.clear();
         if (kernels != null) kernels.close();
         if (device != null) device.close();
         parallel.close();
@@ -48,9 +50,31 @@ final class GpuKernelFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** The kernels with decode attention on {@code decodeKernel} (the shared set where that is the default). */
     CudaKernels kernels(DecodeKernelChoice decodeKernel) {
-        if (kernels == null || decodeKernel == kernels.decodeKernel()) return kernels;
-        return byDecodeKernel.computeIfAbsent(decodeKernel, c -> CudaKernels.load(device, c));
+        return kernels(new Choices(decodeKernel, PrefillKernelChoice.DEFAULT));
     }
+
+    /** The kernels with prefill attention on {@code prefillKernel} (the shared set where that is the default). */
+    CudaKernels kernels(PrefillKernelChoice prefillKernel) {
+        return kernels(new Choices(DecodeKernelChoice.DEFAULT, prefillKernel));
+    }
+
+    private CudaKernels kernels(Choices choices) {
+        if (kernels == null || (choices.decode() == kernels.decodeKernel() && choices.prefill() == kernels.prefillKernel())) {
+            return kernels;
+        }
+        return byChoices.computeIfAbsent(choices, c -> CudaKernels.load(device, c.decode(), c.prefill()));
+    }
+
+    /**
+     * The v2 prefill kernel planned as for a GPU of one SM: every launch takes the instantiation
+     * with the most query heads per CTA its KV group allows, whatever the test's tile count.
+     */
+    PrefillAttentionLauncher prefillV2MostHeadsPerCta() {
+        if (prefillV2Source == null) prefillV2Source = new LoadedKernels(device, java.util.List.of(PrefillAttentionV2Kernel.SOURCE));
+        return new PrefillAttentionV2Kernel(prefillV2Source, 1);
+    }
+
+    private record Choices(DecodeKernelChoice decode, PrefillKernelChoice prefill) {}
 
     /** Workers of the CPU references (their results do not depend on the thread count). */
     Parallel parallel() {

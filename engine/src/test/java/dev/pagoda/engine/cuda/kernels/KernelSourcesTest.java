@@ -126,6 +126,51 @@ class KernelSourcesTest {
     }
 
     @Test
+    void prefillV2SharedMemoryMatchesTheSourceAndFitsAmpere() {
+        // Q [HG x 64 rows][headDim] + (2 stages, 3 for two m-tiles) x (K + V) x keyTile x headDim, bf16; the .cu
+        // static_asserts these figures
+        var h1 = new PrefillAttentionV2Kernel.Variant(1, 1);
+        var h2m2 = new PrefillAttentionV2Kernel.Variant(2, 2);
+        var h4m2 = new PrefillAttentionV2Kernel.Variant(4, 2);
+        var h2m1 = new PrefillAttentionV2Kernel.Variant(2, 1);
+        assertEquals(10240, PrefillAttentionV2Kernel.sharedBytes(16, h1));
+        assertEquals(40960, PrefillAttentionV2Kernel.sharedBytes(32, h4m2));
+        assertEquals(65536, PrefillAttentionV2Kernel.sharedBytes(64, h2m2));
+        assertEquals(81920, PrefillAttentionV2Kernel.sharedBytes(128, h1));
+        assertEquals(81920, PrefillAttentionV2Kernel.sharedBytes(128, h2m2));
+        assertEquals(114688, PrefillAttentionV2Kernel.sharedBytes(128, h4m2));
+        assertEquals(98304, PrefillAttentionV2Kernel.sharedBytes(256, h1));
+        assertEquals(131072, PrefillAttentionV2Kernel.sharedBytes(256, h2m1));
+        for (int d : DecodeAttentionKernel.HEAD_DIMS) {
+            for (var v : PrefillAttentionV2Kernel.variants(d)) {
+                assertTrue(PrefillAttentionV2Kernel.sharedBytes(d, v) <= 163 * 1024, "head_dim " + d + " " + v);
+                assertTrue(v.threads() >= 128 && v.threads() <= 256, "head_dim " + d + " " + v);
+            }
+        }
+    }
+
+    @Test
+    void prefillV2SharesKvTilesAcrossTheGroupWhileTheGpuStaysFull() {
+        int sms = 132;
+        // Llama-3-8B (32 heads, group 4): 16 x 512 rows = 128 tiles -> four heads per CTA, 1024 CTAs
+        assertEquals(new PrefillAttentionV2Kernel.Variant(4, 2), PrefillAttentionV2Kernel.variant(128, 4, 128, 32, sms));
+        // one 512-row chunk after a long prefix: 8 tiles x 8 four-head CTAs = 64 < 132 SMs -> one head per CTA (256 CTAs)
+        assertEquals(new PrefillAttentionV2Kernel.Variant(1, 1), PrefillAttentionV2Kernel.variant(128, 4, 8, 32, sms));
+        assertEquals(new PrefillAttentionV2Kernel.Variant(2, 2), PrefillAttentionV2Kernel.variant(128, 4, 9, 32, sms));
+        // groups of 2, odd groups, head dim 256
+        assertEquals(new PrefillAttentionV2Kernel.Variant(2, 2), PrefillAttentionV2Kernel.variant(64, 2, 1000, 32, sms));
+        assertEquals(new PrefillAttentionV2Kernel.Variant(1, 1), PrefillAttentionV2Kernel.variant(128, 3, 1000, 24, sms));
+        assertEquals(new PrefillAttentionV2Kernel.Variant(2, 1), PrefillAttentionV2Kernel.variant(256, 8, 1000, 16, sms));
+        assertEquals(new PrefillAttentionV2Kernel.Variant(1, 1), PrefillAttentionV2Kernel.variant(256, 1, 1000, 16, sms));
+    }
+
+    @Test
+    void bothPrefillKernelsCoverTheHostTiles() throws IOException {
+        assertTrue(read(PrefillAttentionV2Kernel.SOURCE.resourcePath()).contains("#define PREFILL_V2_ROWS " + CudaKernels.prefillTileRows() + " "));
+        assertTrue(read(PrefillAttentionKernel.SOURCE.resourcePath()).contains("#define PREFILL_ROWS " + CudaKernels.prefillTileRows() + "\n"));
+    }
+
+    @Test
     void decodeTakesOneSplitOnlyWhenTheWorkItemsFillTheGpu() {
         var g = new CudaKernels.AttentionGeometry(32, 8, 128, 16, 41, 0.088f, 0); // 656 keys of table reach
         var unsplit = DecodeSplits.plan(g, 264, 132);

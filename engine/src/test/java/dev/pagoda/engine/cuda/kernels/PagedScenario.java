@@ -107,6 +107,11 @@ record PagedScenario(CudaKernels.AttentionGeometry geometry, int[] contexts, int
 
     /** Runs decode attention for the one-token sequences and prefill for the rest; returns the bf16 output. */
     float[] runOnGpu(CudaKernels kernels, DeviceArrays d) {
+        return runOnGpu(kernels, kernels::prefillAttention, d);
+    }
+
+    /** As {@link #runOnGpu(CudaKernels, DeviceArrays)}, with the prefill rows on {@code prefill}. */
+    float[] runOnGpu(CudaKernels kernels, PrefillAttentionLauncher prefill, DeviceArrays d) {
         var g = geometry;
         int[] qs = queryStart();
         List<Integer> decode = new ArrayList<>();
@@ -126,7 +131,7 @@ record PagedScenario(CudaKernels.AttentionGeometry geometry, int[] contexts, int
                     out.address(), workspace.address()));
         }
         if (tiles > 0) {
-            kernels.prefillAttention(stream, g, new CudaKernels.PrefillAttention(q.address(), k.address(), v.address(),
+            prefill.launch(stream, g, new CudaKernels.PrefillAttention(q.address(), k.address(), v.address(),
                     tablesDev.address(), qsDev.address(), ctxDev.address(), d.i32(tileSeq).address(),
                     d.i32(tileRow).address(), tiles, out.address()));
         }
