@@ -33,7 +33,7 @@ public final class LlamaCppComparison {
 
     private static final int CONCURRENT = 16;
 
-    record Row(DType type, LlamaCppDecode.Result llamaCpp, DecodeResult b1, DecodeResult b16) {}
+    record Row(DType type, LlamaCppDecode.Result llamaCpp, LlamaCppDecode.Result llamaCpp16, DecodeResult b1, DecodeResult b16) {}
 
     /**
      * @param nativeView run Pagoda over {@link NativeViewWeights} (one JVM per variant: a JVM that
@@ -93,8 +93,11 @@ public final class LlamaCppComparison {
             }
 
             LlamaCppDecode.Result llama = settings.skipLlamaCpp() ? null : LlamaCppDecode.measure(file, threads, tokens, 3);
+            LlamaCppDecode.Result llama16 = settings.skipLlamaCpp() ? null
+                    : LlamaCppDecode.measure(file, threads, Math.max(8, tokens / 4), 2, CONCURRENT);
             if (llama != null) {
-                out.printf(Locale.ROOT, "%s: llama.cpp b1 %.2f tok/s (wall clock, prompt subtracted)%n", type, llama.tokensPerSecond());
+                out.printf(Locale.ROOT, "%s: llama.cpp b1 %.2f tok/s, %d concurrent %.2f tok/s (wall clock, prompt subtracted)%n",
+                        type, llama.tokensPerSecond(), CONCURRENT, llama16.tokensPerSecond());
             }
 
             DecodeResult b1, b16;
@@ -107,7 +110,7 @@ public final class LlamaCppComparison {
             out.printf(Locale.ROOT, "%s: Pagoda b1 %.2f tok/s, b%d %.2f tok/s%n", type, b1.tokensPerSecond(), CONCURRENT, b16.tokensPerSecond());
             printProfile(out, type, b1);
             printProfile(out, type, b16);
-            return new Row(type, llama, b1, b16);
+            return new Row(type, llama, llama16, b1, b16);
         } finally {
             if (!settings.keep()) Files.deleteIfExists(file);
         }
@@ -136,13 +139,17 @@ public final class LlamaCppComparison {
     private static void printTable(PrintStream out, List<Row> rows, Settings s) {
         out.printf(Locale.ROOT, "%nqwen2.5-0.5b shape, random weights, %d threads, %d decode tokens (b1), Pagoda over %s%n",
                 s.threads(), s.tokens(), s.nativeView() ? "native views of the mapped file" : "the mapped file");
-        out.printf(Locale.ROOT, "%-6s %14s %12s %7s %14s %8s%n", "type", "llama.cpp b1", "Pagoda b1", "ratio", "Pagoda b16", "b16/b1");
+        out.printf(Locale.ROOT, "%-6s %13s %14s %9s %11s %7s %11s %7s%n", "type", "llama.cpp b1", "llama.cpp b16", "b16/b1",
+                "Pagoda b1", "ratio", "Pagoda b16", "b16/b1");
         for (Row r : rows) {
             double llama = r.llamaCpp() == null ? Double.NaN : r.llamaCpp().tokensPerSecond();
-            out.printf(Locale.ROOT, "%-6s %14.2f %12.2f %7.2f %14.2f %8.2f%n", r.type(), llama, r.b1().tokensPerSecond(),
-                    r.b1().tokensPerSecond() / llama, r.b16().tokensPerSecond(), r.b16().tokensPerSecond() / r.b1().tokensPerSecond());
+            double llama16 = r.llamaCpp16() == null ? Double.NaN : r.llamaCpp16().tokensPerSecond();
+            out.printf(Locale.ROOT, "%-6s %13.2f %14.2f %9.2f %11.2f %7.2f %11.2f %7.2f%n", r.type(), llama, llama16, llama16 / llama,
+                    r.b1().tokensPerSecond(), r.b1().tokensPerSecond() / llama, r.b16().tokensPerSecond(),
+                    r.b16().tokensPerSecond() / r.b1().tokensPerSecond());
         }
-        out.println("tok/s: output tokens per second over all sequences; ratio = Pagoda b1 / llama.cpp b1 (goal >= 0.5); b16/b1 goal >= 4");
+        out.println("tok/s: output tokens per second over all sequences; ratio = Pagoda b1 / llama.cpp b1 (goal >= 0.5); "
+                + "Pagoda b16/b1 goal >= 4; b16 = " + CONCURRENT + " sequences at once (llama.cpp: server slots, continuous batching)");
     }
 
     private static void usage(String problem) {
