@@ -151,10 +151,6 @@ final class EngineCore implements AutoCloseable {
         return lastStep;
     }
 
-    StepStats step() {
-        return step(true);
-    }
-
     boolean hasStepInFlight() {
         return inFlight != null;
     }
