@@ -1,38 +1,37 @@
 package dev.pagoda.engine.cuda;
 
-import org.bytedeco.cuda.cudart.CUevent_st;
-import org.bytedeco.cuda.global.cudart;
-
-/** A pair of events around work on a stream, for GPU-side timings in benchmarks. */
+/** A pair of timed events around work on a stream, for GPU-side timings in benchmarks. */
 public final class CudaEvents implements AutoCloseable {
 
-    private final CUevent_st start = new CUevent_st();
-    private final CUevent_st stop = new CUevent_st();
-
-    public CudaEvents() {
-        CudaCalls.check(cudart.cudaEventCreate(start), "cudaEventCreate");
-        CudaCalls.check(cudart.cudaEventCreate(stop), "cudaEventCreate");
-    }
+    private final CudaEvent start = new CudaEvent(true);
+    private final CudaEvent stop = new CudaEvent(true);
 
     public void start(CudaStream stream) {
-        CudaCalls.check(cudart.cudaEventRecord(start, stream.handle()), "cudaEventRecord");
+        start.record(stream);
     }
 
     public void stop(CudaStream stream) {
-        CudaCalls.check(cudart.cudaEventRecord(stop, stream.handle()), "cudaEventRecord");
+        stop.record(stream);
     }
 
     /** Milliseconds between start and stop; waits for stop. */
     public float elapsedMillis() {
-        CudaCalls.check(cudart.cudaEventSynchronize(stop), "cudaEventSynchronize");
-        float[] ms = new float[1];
-        CudaCalls.check(cudart.cudaEventElapsedTime(ms, start, stop), "cudaEventElapsedTime");
-        return ms[0];
+        stop.synchronize();
+        return stop.millisSince(start);
+    }
+
+    /** Mean milliseconds of one {@code launch} on {@code stream}: {@code warmup} untimed runs, then {@code iters} timed. */
+    public double millisPerRun(CudaStream stream, int warmup, int iters, Runnable launch) {
+        for (int i = 0; i < warmup; i++) launch.run();
+        start(stream);
+        for (int i = 0; i < iters; i++) launch.run();
+        stop(stream);
+        return elapsedMillis() / iters;
     }
 
     @Override
     public void close() {
-        cudart.cudaEventDestroy(start);
-        cudart.cudaEventDestroy(stop);
+        start.close();
+        stop.close();
     }
 }

@@ -78,8 +78,8 @@ public final class DecodeAttentionBench {
                     device.synchronize();
                     var a = new CudaKernels.DecodeAttention(query.address(), keys.address(), values.address(), tables.address(),
                             seqIndex.address(), contextLens.address(), seqIndex.address(), batch, out.address(), workspace.address());
-                    double legacyMs = millisPerLaunch(legacy, stream, events, g, a);
-                    double v2Ms = millisPerLaunch(v2, stream, events, g, a);
+                    double legacyMs = events.millisPerRun(stream, WARMUP, ITERS, () -> legacy.decodeAttention(stream, g, a));
+                    double v2Ms = events.millisPerRun(stream, WARMUP, ITERS, () -> v2.decodeAttention(stream, g, a));
                     double bytes = 2.0 * batch * context * kvHeads * headDim * 2;
                     int sms = device.multiprocessors();
                     long items = (long) batch * kvHeads * Math.ceilDiv(heads / kvHeads, DecodeAttentionV2Kernel.HEADS_PER_CTA);
@@ -89,15 +89,6 @@ public final class DecodeAttentionBench {
                 }
             }
         }
-    }
-
-    private static double millisPerLaunch(CudaKernels kernels, CudaStream stream, CudaEvents events,
-                                          CudaKernels.AttentionGeometry g, CudaKernels.DecodeAttention a) {
-        for (int i = 0; i < WARMUP; i++) kernels.decodeAttention(stream, g, a);
-        events.start(stream);
-        for (int i = 0; i < ITERS; i++) kernels.decodeAttention(stream, g, a);
-        events.stop(stream);
-        return events.elapsedMillis() / ITERS;
     }
 
     /** Every block id once, shuffled, as (maxBatch, blocksPerSeq) tables: each sequence's blocks scattered. */

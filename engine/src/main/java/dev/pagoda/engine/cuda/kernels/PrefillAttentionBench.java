@@ -104,8 +104,8 @@ public final class PrefillAttentionBench {
                 device.synchronize();
                 var a = new CudaKernels.PrefillAttention(query.address(), keys.address(), values.address(), tables.address(),
                         queryStart.address(), contextLens.address(), tileSeq.address(), tileRow.address(), tiles, out.address());
-                double legacyMs = millisPerLaunch(legacy, stream, events, g, a);
-                double v2Ms = millisPerLaunch(v2, stream, events, g, a);
+                double legacyMs = events.millisPerRun(stream, WARMUP, ITERS, () -> legacy.prefillAttention(stream, g, a));
+                double v2Ms = events.millisPerRun(stream, WARMUP, ITERS, () -> v2.prefillAttention(stream, g, a));
                 double flops = 4.0 * headDim * heads * shape.visiblePairs();
                 var variant = PrefillAttentionV2Kernel.variant(headDim, heads / kvHeads, tiles, heads, device.multiprocessors());
                 System.out.printf(Locale.ROOT, "%-20s %6d | %10.4f %8.1f | %-7s %10.4f %8.1f | %6.2fx%n", shape, tiles, legacyMs,
@@ -120,14 +120,5 @@ public final class PrefillAttentionBench {
         MemorySegment m = arena.allocate(2 * count, 16);
         for (long i = 0; i < count; i++) m.setAtIndex(ValueLayout.JAVA_SHORT, i, Bf16.bits(random.nextFloat() * 2 - 1));
         return m;
-    }
-
-    private static double millisPerLaunch(CudaKernels kernels, CudaStream stream, CudaEvents events,
-                                          CudaKernels.AttentionGeometry g, CudaKernels.PrefillAttention a) {
-        for (int i = 0; i < WARMUP; i++) kernels.prefillAttention(stream, g, a);
-        events.start(stream);
-        for (int i = 0; i < ITERS; i++) kernels.prefillAttention(stream, g, a);
-        events.stop(stream);
-        return events.elapsedMillis() / ITERS;
     }
 }
