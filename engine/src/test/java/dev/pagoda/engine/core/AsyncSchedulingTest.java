@@ -10,7 +10,6 @@ import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
 import dev.pagoda.engine.request.FinishReason;
 import dev.pagoda.engine.runner.CudaModelRunner;
-import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot.BlockState;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,13 +50,9 @@ class AsyncSchedulingTest {
     private static Run run(boolean async, long kvBytes, List<Submission> work, List<String> abortAfterFirstToken)
             throws InterruptedException {
         FakeDeviceExecutor device = new FakeDeviceExecutor(vocab, 256);
-        UnaryOperator<dev.pagoda.engine.runner.ModelRunner> gpu = cpu -> {
-            cpu.close();
-            return new CudaModelRunner(device, () -> {}, new SamplerVocab(vocab, List.of()), 256);
-        };
         EngineConfig config = EngineHarness.config(folder).kvCacheMemoryBytes(kvBytes).asyncScheduling(async).build();
         Map<String, EngineHarness.Result> results = new LinkedHashMap<>();
-        try (LocalEngine engine = EngineHarness.start(config, gpu)) {
+        try (LocalEngine engine = EngineHarness.start(config, device.replacingCpuRunner())) {
             Map<String, RequestStream> streams = new LinkedHashMap<>();
             for (Submission s : work) streams.put(s.id(), engine.submit(EngineHarness.request(s.id(), s.prompt(), s.params())));
             Map<String, List<Integer>> beforeAbort = new LinkedHashMap<>();
@@ -87,9 +81,7 @@ class AsyncSchedulingTest {
     }
 
     private static int[] chain(int last, int n) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) out[i] = last = FakeDeviceExecutor.next(last, vocab);
-        return out;
+        return FakeDeviceExecutor.chain(last, n, vocab);
     }
 
     /** A mix: device greedy, host-sampled (logprobs), n = 2, seeded temperature rows, stop token ids, length limits. */

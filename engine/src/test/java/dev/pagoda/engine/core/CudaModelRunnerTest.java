@@ -11,11 +11,9 @@ import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
 import dev.pagoda.engine.request.FinishReason;
 import dev.pagoda.engine.request.TokenLogprobs;
 import dev.pagoda.engine.runner.CudaModelRunner;
-import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sample.SamplingParams;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,17 +39,12 @@ class CudaModelRunnerTest {
 
     private static Engine start() {
         FakeDeviceExecutor device = new FakeDeviceExecutor(vocab, 256);
-        LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build(), cpu -> {
-            cpu.close(); // the CPU model stays unused: the fake device computes every step
-            return new CudaModelRunner(device, () -> {}, new SamplerVocab(vocab, List.of()), 256);
-        });
+        LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).build(), device.replacingCpuRunner());
         return new Engine(engine, device);
     }
 
     private static int[] chain(int last, int n) {
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) out[i] = last = FakeDeviceExecutor.next(last, vocab);
-        return out;
+        return FakeDeviceExecutor.chain(last, n, vocab);
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.pagoda.engine.core;
 
 import dev.pagoda.engine.cuda.model.StepExecutor;
+import dev.pagoda.engine.runner.CudaModelRunner;
+import dev.pagoda.engine.runner.ModelRunner;
+import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.model.ForwardBatch;
 import java.lang.foreign.Arena;
@@ -8,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A stand-in for the GPU behind {@code CudaModelRunner}: a "model" whose logits for a row depend
@@ -24,6 +28,7 @@ import java.util.List;
 final class FakeDeviceExecutor implements StepExecutor {
 
     final int vocab;
+    private final int maxRows;
     final List<RowSampling[]> seen = new ArrayList<>();
     volatile int poisonToken = -1;
     private final Arena arena = Arena.ofShared();
@@ -36,7 +41,26 @@ final class FakeDeviceExecutor implements StepExecutor {
 
     FakeDeviceExecutor(int vocab, int maxRows) {
         this.vocab = vocab;
+        this.maxRows = maxRows;
         this.logits = arena.allocate(4L * vocab * maxRows);
+    }
+
+    /**
+     * For {@code EngineHarness.start}: closes the engine's CPU runner unused and puts a
+     * {@link CudaModelRunner} over this device in its place.
+     */
+    UnaryOperator<ModelRunner> replacingCpuRunner() {
+        return cpu -> {
+            cpu.close();
+            return new CudaModelRunner(this, () -> {}, new SamplerVocab(vocab, List.of()), maxRows);
+        };
+    }
+
+    /** The {@code n} tokens greedy decoding makes after {@code last}: computed from {@link #next}, not by the device. */
+    static int[] chain(int last, int n, int vocab) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = last = next(last, vocab);
+        return out;
     }
 
     static int next(int token, int vocab) {

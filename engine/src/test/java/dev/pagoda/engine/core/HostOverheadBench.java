@@ -2,8 +2,6 @@ package dev.pagoda.engine.core;
 
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.RequestStream;
-import dev.pagoda.engine.runner.CudaModelRunner;
-import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sample.SamplingParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +35,7 @@ public final class HostOverheadBench {
                 .maxNumBatchedTokens(8192).kvCacheMemoryBytes(blocks * bytesPerBlock).cpuThreads(1).build();
         for (int round = 0; round < 2; round++) { // the first round warms the JIT up
             FakeDeviceExecutor device = new FakeDeviceExecutor(vocab, maxNumSeqs);
-            try (LocalEngine engine = EngineHarness.start(config, cpu -> {
-                cpu.close();
-                return new CudaModelRunner(device, () -> {}, new SamplerVocab(vocab, List.of()), maxNumSeqs);
-            })) {
+            try (LocalEngine engine = EngineHarness.start(config, device.replacingCpuRunner())) {
                 Random random = new Random(round);
                 SamplingParams params = SamplingParams.builder().temperature(1.0).topP(1.0).ignoreEos(true).maxTokens(outputLen).build();
                 long start = System.nanoTime();
