@@ -44,6 +44,24 @@ __device__ __forceinline__ int transpose_reduce(float (&v)[N], int gl) {
     return head;
 }
 
+// This lane's 16 bytes of the U key (or value) rows j = base + group + u * GROUPS of a chunk, all
+// loads issued before any is used; rows at or past n are left unread. blk holds the chunk's block
+// ids from firstBlock on.
+template <int U, int GROUPS>
+__device__ __forceinline__ void load_chunk_rows(Bf16x8 (&rows)[U], const bf16 *rowBase, const int *blk, int base,
+                                                int group, int n, int cb, int firstBlock, int blockSize,
+                                                long long slotStride) {
+#pragma unroll
+    for (int u = 0; u < U; u++) {
+        int j = base + group + u * GROUPS;
+        if (j < n) {
+            int key = cb + j;
+            long long slot = (long long)blk[key / blockSize - firstBlock] * blockSize + key % blockSize;
+            rows[u] = *reinterpret_cast<const Bf16x8 *>(rowBase + slot * slotStride);
+        }
+    }
+}
+
 template <int DH, int GMAX>
 __device__ __forceinline__ void decode_attention_impl(
     const bf16 *__restrict__ query, const bf16 *__restrict__ keyCache, const bf16 *__restrict__ valueCache,
@@ -110,15 +128,7 @@ __device__ __forceinline__ void decode_attention_impl(
         // (1) scores; the loop bounds are CTA-uniform so every lane joins the shuffles
         for (int base = 0; base < n; base += GROUPS * DECODE_UNROLL) {
             Bf16x8 kv[DECODE_UNROLL];
-#pragma unroll
-            for (int u = 0; u < DECODE_UNROLL; u++) {
-                int j = base + group + u * GROUPS;
-                if (j < n) {
-                    int key = cb + j;
-                    long long slot = (long long)blk[key / blockSize - firstBlock] * blockSize + key % blockSize;
-                    kv[u] = *reinterpret_cast<const Bf16x8 *>(kBase + slot * slotStride);
-                }
-            }
+            load_chunk_rows<DECODE_UNROLL, GROUPS>(kv, kBase, blk, base, group, n, cb, firstBlock, blockSize, slotStride);
 #pragma unroll
             for (int u = 0; u < DECODE_UNROLL; u++) {
                 int j = base + group + u * GROUPS;
@@ -175,15 +185,7 @@ __device__ __forceinline__ void decode_attention_impl(
         }
         for (int base = 0; base < n; base += GROUPS * DECODE_UNROLL) {
             Bf16x8 vv[DECODE_UNROLL];
-#pragma unroll
-            for (int u = 0; u < DECODE_UNROLL; u++) {
-                int j = base + group + u * GROUPS;
-                if (j < n) {
-                    int key = cb + j;
-                    long long slot = (long long)blk[key / blockSize - firstBlock] * blockSize + key % blockSize;
-                    vv[u] = *reinterpret_cast<const Bf16x8 *>(vBase + slot * slotStride);
-                }
-            }
+            load_chunk_rows<DECODE_UNROLL, GROUPS>(vv, vBase, blk, base, group, n, cb, firstBlock, blockSize, slotStride);
 #pragma unroll
             for (int u = 0; u < DECODE_UNROLL; u++) {
                 int j = base + group + u * GROUPS;

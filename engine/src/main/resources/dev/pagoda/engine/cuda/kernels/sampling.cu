@@ -96,9 +96,8 @@ struct SampleShared {
     int cutoffId;
 };
 
-// Block argmax of (value, id), ties to the lower id; every thread gets the winner.
-__device__ __forceinline__ int block_argbest(float v, int id, bool wantMax, SampleShared &sh) {
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+// Warp argmax (or argmin) of (value, id), ties to the lower id; every lane ends with the winner.
+__device__ __forceinline__ void warp_argbest(float &v, int &id, bool wantMax) {
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1) {
         float ov = __shfl_xor_sync(PAGODA_FULL_MASK, v, o);
@@ -109,6 +108,12 @@ __device__ __forceinline__ int block_argbest(float v, int id, bool wantMax, Samp
             id = oid;
         }
     }
+}
+
+// Block argmax of (value, id), ties to the lower id; every thread gets the winner.
+__device__ __forceinline__ int block_argbest(float v, int id, bool wantMax, SampleShared &sh) {
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    warp_argbest(v, id, wantMax);
     __syncthreads();
     if (lane == 0) {
         sh.fScratch[warp] = v;
@@ -118,16 +123,7 @@ __device__ __forceinline__ int block_argbest(float v, int id, bool wantMax, Samp
     int warps = (blockDim.x + 31) >> 5;
     v = lane < warps ? sh.fScratch[lane] : (wantMax ? -PAGODA_INF : PAGODA_INF);
     id = lane < warps ? sh.iScratch[lane] : 0x7fffffff;
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        float ov = __shfl_xor_sync(PAGODA_FULL_MASK, v, o);
-        int oid = __shfl_xor_sync(PAGODA_FULL_MASK, id, o);
-        bool better = wantMax ? (ov > v) : (ov < v);
-        if (better || (ov == v && oid < id)) {
-            v = ov;
-            id = oid;
-        }
-    }
+    warp_argbest(v, id, wantMax);
     return id;
 }
 
