@@ -152,10 +152,6 @@ public final class Scheduler {
         return step;
     }
 
-    /** Steps scheduled and not yet updated (0, 1 or 2). */
-    public int numStepsInFlight() {
-        return inFlight.size();
-    }
 
     /** The step being planned: remaining token budget, who runs with how many tokens, what it cost. */
     private static final class StepPlan {
@@ -313,7 +309,7 @@ public final class Scheduler {
 
     /** Tokens the request computes this step if admitted with {@code computed} tokens already in the cache. */
     private int tokensToCompute(Request r, int computed, int budget) {
-        if (pendingSampleEndsByLength(r)) return 0;
+        if (r.numPendingSamples() > 0 && reachesLength(r, r.numPendingSamples())) return 0; // its last token is in flight
         // An unforked n > 1 parent stops one short of its prompt: each sample computes the last token itself.
         int target = r.pendingForks() > 0 ? r.numPromptTokens() - 1 : r.numScheduledTokens();
         int n = target - computed;
@@ -321,12 +317,11 @@ public final class Scheduler {
         return Math.min(n, budget);
     }
 
-    /** The token a step in flight samples will finish the request by max_tokens or maxModelLen: nothing left to compute. */
-    private boolean pendingSampleEndsByLength(Request r) {
-        if (r.numPendingSamples() == 0) return false;
+    /** Whether the request reaches maxModelLen or max_tokens once {@code moreTokens} more are appended. */
+    private boolean reachesLength(Request r, int moreTokens) {
         Integer maxTokens = r.samplingParams().maxTokens();
-        return r.numScheduledTokens() >= config.maxModelLen()
-                || (maxTokens != null && r.numOutputTokens() + r.numPendingSamples() >= maxTokens);
+        return r.numTokens() + moreTokens >= config.maxModelLen()
+                || (maxTokens != null && r.numOutputTokens() + moreTokens >= maxTokens);
     }
 
     /** Running sequences plus the seats reserved for children not yet forked. */
@@ -374,9 +369,7 @@ public final class Scheduler {
     /** vLLM's check_stop order: length first, then (after min_tokens) EOS unless ignored, then stop token ids. */
     private RequestStatus stopStatus(Request r) {
         SamplingParams p = r.samplingParams();
-        if (r.numTokens() >= config.maxModelLen() || (p.maxTokens() != null && r.numOutputTokens() >= p.maxTokens())) {
-            return RequestStatus.FINISHED_LENGTH;
-        }
+        if (reachesLength(r, 0)) return RequestStatus.FINISHED_LENGTH;
         // The sampler masks EOS/stop ids while fewer than min_tokens were generated (vLLM's
         // MinTokensLogitsProcessor), so the earliest legitimate stop is output token min_tokens + 1.
         if (r.numOutputTokens() <= p.minTokens()) return null;
