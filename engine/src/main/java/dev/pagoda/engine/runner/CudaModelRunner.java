@@ -102,22 +102,17 @@ public final class CudaModelRunner implements ModelRunner {
         return new DeviceStep(pending, sampling, rows, rowStates, failed, !hostRows);
     }
 
-    /** The step's sequences whose pending token the previous launch sampled on the device; the others fail. */
+    /** The step's sequences minus those awaiting a token the previous launch did not sample on the device (they fail). */
     private List<ScheduledSequence> feedable(List<ScheduledSequence> batch, Map<String, String> failed) {
         List<ScheduledSequence> out = new ArrayList<>(batch.size());
         for (ScheduledSequence s : batch) {
-            if (hasPendingToken(s) && (s.numTokens() != 1 || !previousSampledRows.containsKey(s.requestId()))) {
+            if (RequestSamplingStates.awaitsPendingToken(s) && !previousSampledRows.containsKey(s.requestId())) {
                 failed.put(s.requestId(), "its next token was not sampled on the device by the previous step");
             } else {
                 out.add(s);
             }
         }
         return out;
-    }
-
-    private static boolean hasPendingToken(ScheduledSequence s) {
-        for (int id : s.tokenIds()) if (id == Request.PENDING_TOKEN) return true;
-        return false;
     }
 
     /**
@@ -128,16 +123,14 @@ public final class CudaModelRunner implements ModelRunner {
         int[] feed = null;
         int row = 0;
         for (ScheduledSequence s : batch) {
-            for (int id : s.tokenIds()) {
-                if (id == Request.PENDING_TOKEN) {
-                    if (feed == null) {
-                        feed = new int[totalTokens];
-                        Arrays.fill(feed, -1);
-                    }
-                    feed[row] = previousSampledRows.get(s.requestId());
+            if (RequestSamplingStates.awaitsPendingToken(s)) {
+                if (feed == null) {
+                    feed = new int[totalTokens];
+                    Arrays.fill(feed, -1);
                 }
-                row++;
+                feed[row] = previousSampledRows.get(s.requestId());
             }
+            row += s.numTokens();
         }
         return feed;
     }

@@ -63,10 +63,17 @@ final class RequestSamplingStates {
         states.clear();
     }
 
-    /** A pending token (the previous step's sample) is fine where the runner feeds it from the device. */
+    /**
+     * A decode whose one token the previous step is still sampling ({@link Request#PENDING_TOKEN}):
+     * the scheduler leaves a token pending only there, and a runner that feeds it from the device accepts it.
+     */
+    static boolean awaitsPendingToken(ScheduledSequence s) {
+        return s.numTokens() == 1 && s.tokenIds()[0] == Request.PENDING_TOKEN;
+    }
+
     private String checkTokens(ScheduledSequence s, boolean pendingTokensFed) {
+        if (pendingTokensFed && awaitsPendingToken(s)) return null;
         for (int id : s.tokenIds()) {
-            if (pendingTokensFed && id == Request.PENDING_TOKEN) continue;
             if (id < 0 || id >= vocab.size()) {
                 return "token id " + id + " is outside the vocabulary (size " + vocab.size() + ")";
             }
