@@ -125,15 +125,9 @@ public final class CudaStepExecutor implements StepExecutor {
     @Override
     public Pending launch(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, int[] feedRows) {
         long start = System.nanoTime();
-        int slot = (int) (launches & 1);
-        if (outstanding[slot] != null) {
-            throw new IllegalStateException("launch " + launches + " would reuse the buffers of launch " + (launches - 2)
-                    + ", which was never awaited");
-        }
         if (firstLaunchNanos < 0) firstLaunchNanos = start;
         try {
-            in.nextStaging();
-            started[slot].record(stream);
+            int slot = beginSlot();
             Prepared p = prepare(batch, copies, sampling, useGraphs, feedRows);
             CudaGraph graph = p.graphBatch > 0 ? graphs.get(p.graphBatch) : null;
             if (graph != null) {
@@ -144,12 +138,23 @@ public final class CudaStepExecutor implements StepExecutor {
                 eagerSteps++;
                 if (p.graphBatch > 0) capture(p.graphBatch);
             }
-            DevicePending pending = queueResults(slot, batch.logitRows().length, sampling);
-            launches++;
-            return pending;
+            return queueResults(slot, batch.logitRows().length, sampling);
         } finally {
             runNanos += System.nanoTime() - start;
         }
+    }
+
+    /** Takes the next step's slot: its staging buffer is the one written, its start is marked on the stream. */
+    private int beginSlot() {
+        int slot = (int) (launches & 1);
+        if (outstanding[slot] != null) {
+            throw new IllegalStateException("launch " + launches + " would reuse the buffers of launch " + (launches - 2)
+                    + ", which was never awaited");
+        }
+        launches++;
+        in.useStaging(slot);
+        started[slot].record(stream);
+        return slot;
     }
 
     /**
@@ -158,9 +163,7 @@ public final class CudaStepExecutor implements StepExecutor {
      */
     public Result profile(ForwardBatch batch, RowSampling[] sampling, CudaTimeline timeline, boolean graphed) {
         if (outstanding[0] != null || outstanding[1] != null) throw new IllegalStateException("profile() with launched steps not awaited");
-        in.nextStaging();
-        int slot = (int) (launches++ & 1);
-        started[slot].record(stream);
+        int slot = beginSlot();
         Prepared p = prepare(batch, List.of(), sampling, graphed, null);
         if (graphed) {
             if (p.graphBatch == 0) throw new IllegalArgumentException("not a decode-only step: no graph");

@@ -103,9 +103,9 @@ final class StepInputs implements AutoCloseable {
         return staging[current].segment();
     }
 
-    /** Switches to the other staging buffer; call once per step before writing it. */
-    void nextStaging() {
-        current ^= 1;
+    /** Makes staging buffer {@code slot} (0 or 1) the one written and uploaded; the executor alternates them per step. */
+    void useStaging(int slot) {
+        current = slot;
     }
 
     void putInts(long offset, int[] values, int count) {
