@@ -165,8 +165,7 @@ final class EngineCore implements AutoCloseable {
         try {
             return runner.launch(step); // even when empty: it carries the finished ids whose state the runner drops
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
-            return LaunchedStep.completed(failingEverySequence(step, "engine error in step " + step.stepIndex() + ": " + e));
+            return LaunchedStep.completed(failingEverySequence(step, e));
         }
     }
 
@@ -190,8 +189,7 @@ final class EngineCore implements AutoCloseable {
         try {
             result = l.run().await();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
-            result = failingEverySequence(step, "engine error in step " + step.stepIndex() + ": " + e);
+            result = failingEverySequence(step, e);
         }
         try {
             List<RequestOutput> produced = scheduler.update(step, result);
@@ -226,7 +224,10 @@ final class EngineCore implements AutoCloseable {
         return scheduler.kvSnapshot();
     }
 
-    private static ModelRunnerOutput failingEverySequence(SchedulerOutput step, String message) {
+    /** The runner failed the whole step (launching it or waiting for it): every sequence of it fails with the reason. */
+    private static ModelRunnerOutput failingEverySequence(SchedulerOutput step, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
+        String message = "engine error in step " + step.stepIndex() + ": " + e;
         Map<String, String> failed = new LinkedHashMap<>();
         for (ScheduledSequence s : step.sequences()) failed.put(s.requestId(), message);
         return new ModelRunnerOutput(Map.of(), failed);
