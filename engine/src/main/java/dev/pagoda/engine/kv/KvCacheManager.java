@@ -179,8 +179,7 @@ public final class KvCacheManager {
         if (!prefixCaching) return;
         Sequence seq = sequences.get(request.id());
         if (seq == null) return;
-        // only blocks whose tokens are all known: a step in flight may be computing a pending one
-        int full = Math.min(Math.min(request.numComputedTokens(), request.numTokens()) / blockSize, seq.size);
+        int full = Math.min(request.numComputedKnownTokens() / blockSize, seq.size); // a pending token is not hashed
         if (full <= seq.numCachedBlocks) return;
         hasher.extend(seq.hashes, request, full * blockSize);
         for (int i = seq.numCachedBlocks; i < full; i++) pool.cache(seq.blocks[i], seq.hashes.get(i));
@@ -261,8 +260,7 @@ public final class KvCacheManager {
             ids[owner] = seq.request.id();
             tables[owner] = Arrays.copyOf(seq.blocks, seq.size);
             tokens[owner] = seq.request.tokenIds(0, seq.request.numTokens());
-            // a step in flight may be computing a token not yet known: the snapshot shows known tokens only
-            int computed = Math.min(seq.request.numComputedTokens(), seq.request.numTokens());
+            int computed = seq.request.numComputedKnownTokens(); // the snapshot shows known tokens only
             computedTokens[owner] = computed;
             idIndex.put(seq.request.id(), owner);
             for (int i = 0; i < seq.size; i++) {

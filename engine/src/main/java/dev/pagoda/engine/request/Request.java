@@ -180,6 +180,9 @@ public final class Request implements TokenHistory {
 
     public int numComputedTokens() { return numComputedTokens; }
 
+    /** Computed tokens whose ids are known: a step in flight may be computing one still pending. */
+    public int numComputedKnownTokens() { return Math.min(numComputedTokens, numTokens()); }
+
     public void setNumComputedTokens(int n) {
         if (n < 0 || n > numScheduledTokens()) {
             throw new IllegalArgumentException("request " + id + ": computed tokens " + n + " outside [0, " + numScheduledTokens() + "]");
