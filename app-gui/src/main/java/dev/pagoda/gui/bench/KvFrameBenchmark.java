@@ -3,10 +3,10 @@ package dev.pagoda.gui.bench;
 import dev.pagoda.engine.api.EngineState;
 import dev.pagoda.engine.api.EngineTotals;
 import dev.pagoda.engine.telemetry.KvSnapshot;
+import dev.pagoda.gui.FxThread;
 import dev.pagoda.gui.kv.BlockRaster;
 import dev.pagoda.gui.kv.KvCacheViewModel;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javafx.application.Platform;
 import javafx.scene.Scene;
@@ -113,15 +113,7 @@ public final class KvFrameBenchmark {
     }
 
     private static <T> T onFx(java.util.concurrent.Callable<T> work) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get();
+        return FxThread.call(work).get();
     }
 
     private static void onFx(Runnable work) throws Exception {

@@ -1,6 +1,7 @@
 package dev.pagoda.gui.tour;
 
 import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.gui.FxThread;
 import dev.pagoda.gui.PagodaApp;
 import dev.pagoda.gui.kv.CellKind;
 import dev.pagoda.gui.kv.KvCacheViewModel;
@@ -186,14 +187,6 @@ public final class ScreenshotTour {
     }
 
     private static <T> T onFx(Callable<T> work) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result.get(60, TimeUnit.SECONDS);
+        return FxThread.call(work).get(60, TimeUnit.SECONDS);
     }
 }
