@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sample;
 
+import dev.pagoda.engine.structured.StructuredOutput;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ import java.util.Map;
  * @param logitBias               token id → bias added to its logit before sampling
  * @param includeStopStrInOutput  keep the matched stop string in the text
  * @param skipSpecialTokens       leave special tokens out of the detokenized text
+ * @param promptLogprobs          top log-probabilities to return for every prompt token; null for none
+ * @param structuredOutput        the grammar the output must match; null for free text
  */
 public record SamplingParams(
         int n,
@@ -49,7 +52,9 @@ public record SamplingParams(
         Integer logprobs,
         Map<Integer, Float> logitBias,
         boolean includeStopStrInOutput,
-        boolean skipSpecialTokens) {
+        boolean skipSpecialTokens,
+        Integer promptLogprobs,
+        StructuredOutput structuredOutput) {
 
     /** Temperatures below this are greedy, as vLLM's {@code _SAMPLING_EPS}: dividing by them overflows. */
     public static final double GREEDY_TEMPERATURE_EPS = 1e-5;
@@ -60,6 +65,16 @@ public record SamplingParams(
         stop = copyWithoutNulls(stop, "stop");
         stopTokenIds = copyWithoutNulls(stopTokenIds, "stop_token_ids");
         logitBias = copyWithoutNulls(logitBias);
+    }
+
+    /** Without prompt logprobs or structured output. */
+    public SamplingParams(int n, double temperature, double topP, int topK, double minP, double presencePenalty,
+            double frequencyPenalty, double repetitionPenalty, Long seed, Integer maxTokens, int minTokens,
+            List<String> stop, List<Integer> stopTokenIds, boolean ignoreEos, Integer logprobs,
+            Map<Integer, Float> logitBias, boolean includeStopStrInOutput, boolean skipSpecialTokens) {
+        this(n, temperature, topP, topK, minP, presencePenalty, frequencyPenalty, repetitionPenalty, seed, maxTokens,
+                minTokens, stop, stopTokenIds, ignoreEos, logprobs, logitBias, includeStopStrInOutput,
+                skipSpecialTokens, null, null);
     }
 
     /** vLLM's defaults: n 1, temperature 1, top_p 1, top_k -1, max_tokens 16, everything else off. */
@@ -108,6 +123,9 @@ public record SamplingParams(
         }
         if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
             fail("logprobs", "must be in [0, " + MAX_LOGPROBS + "], got " + logprobs);
+        }
+        if (promptLogprobs != null && (promptLogprobs < 0 || promptLogprobs > MAX_LOGPROBS)) {
+            fail("prompt_logprobs", "must be in [0, " + MAX_LOGPROBS + "], got " + promptLogprobs);
         }
         for (String s : stop) {
             if (s.isEmpty()) fail("stop", "cannot contain an empty string");
@@ -186,6 +204,8 @@ public record SamplingParams(
         private Map<Integer, Float> logitBias = new HashMap<>();
         private boolean includeStopStrInOutput;
         private boolean skipSpecialTokens = true;
+        private Integer promptLogprobs;
+        private StructuredOutput structuredOutput;
 
         private Builder() {
         }
@@ -196,7 +216,8 @@ public record SamplingParams(
             repetitionPenalty = p.repetitionPenalty; seed = p.seed; maxTokens = p.maxTokens;
             minTokens = p.minTokens; stop = p.stop; stopTokenIds = p.stopTokenIds; ignoreEos = p.ignoreEos;
             logprobs = p.logprobs; logitBias = p.logitBias; includeStopStrInOutput = p.includeStopStrInOutput;
-            skipSpecialTokens = p.skipSpecialTokens;
+            skipSpecialTokens = p.skipSpecialTokens; promptLogprobs = p.promptLogprobs;
+            structuredOutput = p.structuredOutput;
         }
 
         public Builder n(int v) { n = v; return this; }
@@ -217,12 +238,14 @@ public record SamplingParams(
         public Builder logitBias(Map<Integer, Float> v) { logitBias = v; return this; }
         public Builder includeStopStrInOutput(boolean v) { includeStopStrInOutput = v; return this; }
         public Builder skipSpecialTokens(boolean v) { skipSpecialTokens = v; return this; }
+        public Builder promptLogprobs(Integer v) { promptLogprobs = v; return this; }
+        public Builder structuredOutput(StructuredOutput v) { structuredOutput = v; return this; }
 
         /** @throws InvalidSamplingParamsException naming the first parameter out of range */
         public SamplingParams build() {
             return new SamplingParams(n, temperature, topP, topK, minP, presencePenalty, frequencyPenalty,
                     repetitionPenalty, seed, maxTokens, minTokens, stop, stopTokenIds, ignoreEos, logprobs,
-                    logitBias, includeStopStrInOutput, skipSpecialTokens).validate();
+                    logitBias, includeStopStrInOutput, skipSpecialTokens, promptLogprobs, structuredOutput).validate();
         }
     }
 }
