@@ -125,8 +125,10 @@ public final class HubCache {
         }
         Path dir = snapshot.get();
         if (ref.file() != null) return fileIn(dir, ref);
-        if (Files.isRegularFile(dir.resolve("config.json"))) return dir;
+        boolean config = Files.isRegularFile(dir.resolve("config.json"));
         List<Path> ggufs = ggufFiles(dir);
+        // a GGUF repo may carry the original config.json too; its weights are the .gguf then
+        if (config && (ggufs.isEmpty() || hasSafetensors(dir))) return dir;
         if (ggufs.size() == 1) return ggufs.getFirst();
         if (ggufs.isEmpty()) {
             throw new IllegalArgumentException(ref.repo() + " in the Hugging Face cache (" + dir + ") has neither config.json "
@@ -145,6 +147,14 @@ public final class HubCache {
         if (Files.isRegularFile(gguf)) return gguf;
         throw new IllegalArgumentException(ref.file() + " is not in the cached snapshot of " + ref.repo() + " (" + snapshot
                 + "); `pagoda pull " + ref.repo() + " --include '" + ref.file() + "*'` fetches it");
+    }
+
+    private static boolean hasSafetensors(Path snapshot) {
+        try (Stream<Path> files = Files.list(snapshot)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".safetensors"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + snapshot + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<Path> ggufFiles(Path snapshot) {
