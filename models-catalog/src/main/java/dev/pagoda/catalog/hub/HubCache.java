@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *     blobs/ETAG                        content-addressed: git SHA-1 of small files, SHA-256 of LFS files
  *     blobs/ETAG.incomplete             a download in progress, resumed from its length
  *   .locks/models--ORG--NAME/ETAG.lock  one writer per blob
+ *   CACHEDIR.TAG                        backup tools skip the folder
  * </pre>
  */
 public final class HubCache {
@@ -193,6 +194,20 @@ public final class HubCache {
             throw new IllegalArgumentException("the hub listed a file outside the snapshot: '" + file + "'");
         }
         return pointer;
+    }
+
+    /** The Cache Directory Tagging Standard's tag, byte for byte as huggingface_hub writes it, so backups skip the cache. */
+    static final String CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n"
+            + "# This file is a cache directory tag created by huggingface_hub.\n"
+            + "# For information about cache directory tags, see:\n"
+            + "#\thttps://bford.info/cachedir/\n";
+
+    /** Writes {@code CACHEDIR.TAG} at the root unless there is one (huggingface_hub does so before it downloads). */
+    public void tagAsCache() throws IOException {
+        Path tag = root.resolve("CACHEDIR.TAG");
+        if (Files.exists(tag)) return;
+        Files.createDirectories(root);
+        Files.writeString(tag, CACHEDIR_TAG);
     }
 
     /** {@code refs/REVISION} (a branch or tag; a commit needs no ref). */

@@ -22,7 +22,7 @@ import java.util.Objects;
  *   <li>{@code HEAD /ORG/NAME/resolve/COMMIT/FILE}: {@code X-Repo-Commit}, the etag
  *       ({@code X-Linked-Etag}, else {@code ETag}: the git SHA-1 of a small file, the SHA-256 of an
  *       LFS one), the size ({@code X-Linked-Size}, else {@code Content-Length}) and where the bytes
- *       are (an absolute {@code Location}: a CDN; relative redirects — a renamed repo — are followed);</li>
+ *       are (a {@code Location} on another host: a CDN; redirects on the hub's host — a renamed repo — are followed);</li>
  *   <li>{@code GET} of that location, from an offset with {@code Range} to resume, following redirects.</li>
  * </ul>
  * The token goes only to the endpoint itself, never to a CDN a redirect leads to (its URLs are
@@ -130,7 +130,7 @@ public final class HubClient {
                 int status = c.getResponseCode();
                 String location = c.getHeaderField("Location");
                 boolean redirect = status >= 300 && status < 400 && location != null;
-                if (redirect && location.startsWith("/")) { // a renamed repo: follow, it is still the hub
+                if (redirect && sameHost(uri, uri.resolve(location))) { // a renamed repo: still the hub, follow
                     uri = uri.resolve(location);
                     continue;
                 }
@@ -224,6 +224,14 @@ public final class HubClient {
         } catch (IOException e) {
             throw unreachable(uri, e);
         }
+    }
+
+    /**
+     * huggingface_hub's {@code _is_same_or_hub_host}: a HEAD follows a redirect that stays on the
+     * hub's host; one to another host (a CDN, whose signed URL the metadata comes with) is not followed.
+     */
+    private static boolean sameHost(URI from, URI to) {
+        return from.getHost() != null && from.getHost().equalsIgnoreCase(to.getHost());
     }
 
     private static boolean sameAuthority(URI a, URI b) {

@@ -87,6 +87,7 @@ public final class SnapshotDownloader {
                     throw new HubException(f.path() + ": the hub answered for commit " + meta.commit() + " while listing " + commit);
                 }
                 Path blob = cache.blobPath(repo, meta.etag());
+                cache.tagAsCache();
                 if (Files.exists(blob)) {
                     listener.cached(f.path(), meta.size());
                 } else {

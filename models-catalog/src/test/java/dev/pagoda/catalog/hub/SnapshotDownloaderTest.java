@@ -139,6 +139,7 @@ class SnapshotDownloaderTest {
             assertTrue(blobs.noneMatch(b -> b.toString().endsWith(".incomplete")));
         }
         assertTrue(Files.isDirectory(cacheRoot.resolve(".locks/models--acme--tiny-llama")));
+        assertTrue(Files.readString(cacheRoot.resolve("CACHEDIR.TAG")).startsWith("Signature: 8a477f597d28d172789f06886806bc55\n"));
 
         // what serve and pagoda models then find
         assertEquals(snapshot, HubCache.at(cacheRoot).locate(HubRef.parse(REPO).orElseThrow()));

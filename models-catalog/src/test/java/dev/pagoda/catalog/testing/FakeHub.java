@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  *       ({@code rfilename}, {@code size}, {@code blobId}, {@code lfs.sha256});</li>
  *   <li>{@code HEAD|GET /ORG/NAME/resolve/REV/FILE}: a file kept in git answers 200 with its git blob
  *       SHA-1 as {@code ETag}; an LFS file (weights, tokenizer.model) answers 302 to a second server,
- *       the "CDN" on another port, with {@code X-Linked-Etag} (its SHA-256) and {@code X-Linked-Size};
+ *       the "CDN", named {@code localhost} (another host name, as the real CDN is another host), with {@code X-Linked-Etag} (its SHA-256) and {@code X-Linked-Size};
  *       both with {@code X-Repo-Commit};</li>
  *   <li>{@code Range: bytes=N-} answered with 206 and {@code Content-Range};</li>
  *   <li>errors: an unknown repo 401 {@code RepoNotFound}, a gated one without its token 401
@@ -95,6 +95,21 @@ public final class FakeHub implements AutoCloseable {
         Thread acceptor = new Thread(this::acceptCdn, "fake-hub-cdn");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * Serves folders as repos until killed, for trying clients by hand (huggingface_hub's
+     * {@code hf_hub_download} with {@code HF_ENDPOINT} set to the printed URL, {@code pagoda pull}):
+     * {@code FakeHub ORG/NAME FOLDER [ORG/NAME FOLDER ...]}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        FakeHub hub = start();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            System.out.println(args[i] + " at " + hub.publish(args[i], Path.of(args[i + 1])).sha());
+        }
+        System.out.println(hub.endpoint());
+        System.out.flush();
+        Thread.currentThread().join();
     }
 
     public static FakeHub start() {
@@ -379,8 +394,12 @@ public final class FakeHub implements AutoCloseable {
         return server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
+    /**
+     * The CDN by another host name than the hub's 127.0.0.1, as the real CDN is another host:
+     * clients tell a CDN redirect (not followed by HEAD, no token) from a hub one by host name.
+     */
     private String cdnAuthority() {
-        return cdn.getInetAddress().getHostAddress() + ":" + cdn.getLocalPort();
+        return "localhost:" + cdn.getLocalPort();
     }
 
     private static String decode(String part) {

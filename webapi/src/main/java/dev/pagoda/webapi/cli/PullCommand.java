@@ -74,8 +74,8 @@ final class PullCommand implements Callable<Integer> {
         out.flush();
         SnapshotDownloader.Result r = new SnapshotDownloader(client, cache, Duration.ofSeconds(1))
                 .pull(ref, include, PullProgress.forOutput(out));
-        out.println("Pulled " + r.repo() + " at " + r.commit() + ": " + r.files() + " files, " + ModelsCommand.humanBytes(r.bytes())
-                + " (" + ModelsCommand.humanBytes(r.downloadedBytes()) + " downloaded) in " + r.snapshot());
+        out.println("Pulled " + r.repo() + " at " + r.commit() + ": " + r.files() + " files, " + PullProgress.human(r.bytes())
+                + " (" + PullProgress.human(r.downloadedBytes()) + " downloaded) in " + r.snapshot());
         out.println("Serve it: pagoda serve " + ref + (cacheDir == null ? "" : " --download-dir " + cacheDir));
         out.flush();
         return 0;

@@ -23,8 +23,11 @@ final class PullProgress {
         return console != null && console.isTerminal() ? new Bar(out) : new Lines(out);
     }
 
-    static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    /** "874 B", "14.4 KiB", "270.5 MiB", "15.0 GiB". */
+    static String human(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        if (bytes < 1L << 20) return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        return ModelsCommand.humanBytes(bytes);
     }
 
     /** Plain lines, one per event. */
@@ -39,7 +42,7 @@ final class PullProgress {
 
         @Override
         public void listed(String commit, int files, long totalBytes) {
-            line(files + " files at " + commit + (totalBytes >= 0 ? ", " + mib(totalBytes) : ""));
+            line(files + " files at " + commit + (totalBytes >= 0 ? ", " + human(totalBytes) : ""));
         }
 
         @Override
@@ -51,25 +54,25 @@ final class PullProgress {
         public void started(String file, long size, long resumedFrom) {
             tenths = (int) (resumedFrom * 10 / Math.max(1, size));
             startNanos = System.nanoTime();
-            line(resumedFrom > 0 ? file + ": resuming at " + mib(resumedFrom) + " of " + mib(size) : file + ": downloading " + mib(size));
+            line(resumedFrom > 0 ? file + ": resuming at " + human(resumedFrom) + " of " + human(size) : file + ": downloading " + human(size));
         }
 
         @Override
         public void progress(String file, long done, long size) {
             int now = (int) (done * 10 / Math.max(1, size));
-            if (size >= LARGE && now > tenths && now < 10) line(String.format(Locale.ROOT, "%s: %d%% (%s)", file, now * 10, mib(done)));
+            if (size >= LARGE && now > tenths && now < 10) line(String.format(Locale.ROOT, "%s: %d%% (%s)", file, now * 10, human(done)));
             tenths = Math.max(tenths, now);
         }
 
         @Override
         public void retrying(String file, long done, String reason) {
-            line(file + ": the connection broke at " + mib(done) + " (" + reason + "); resuming");
+            line(file + ": the connection broke at " + human(done) + " (" + reason + "); resuming");
         }
 
         @Override
         public void finished(String file, long size) {
             double seconds = (System.nanoTime() - startNanos) / 1e9;
-            line(String.format(Locale.ROOT, "%s: done, %s in %.1f s, checksum verified", file, mib(size), seconds));
+            line(String.format(Locale.ROOT, "%s: done, %s in %.1f s, checksum verified", file, human(size), seconds));
         }
 
         private void line(String text) {
@@ -110,7 +113,7 @@ final class PullProgress {
 
         @Override
         public void retrying(String file, long done, String reason) {
-            out.print("\r" + shortName(file) + "  connection broke at " + mib(done) + ", resuming…\u001b[K");
+            out.print("\r" + shortName(file) + "  connection broke at " + human(done) + ", resuming…\u001b[K");
             out.flush();
         }
 
@@ -129,8 +132,8 @@ final class PullProgress {
             int filled = (int) Math.round(fraction * WIDTH);
             double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
             double rate = (done - startBytes) / seconds / (1L << 20);
-            out.printf(Locale.ROOT, "\r%s %3d%% [%s%s] %s/%s %.1f MiB/s\u001b[K", shortName(file), Math.round(fraction * 100),
-                    "#".repeat(filled), ".".repeat(WIDTH - filled), mib(done).replace(" MiB", ""), mib(size), rate);
+            out.printf(Locale.ROOT, "\r%s %3d%% [%s%s] %s / %s %.1f MiB/s\u001b[K", shortName(file), Math.round(fraction * 100),
+                    "#".repeat(filled), ".".repeat(WIDTH - filled), human(done), human(size), rate);
             out.flush();
         }
 

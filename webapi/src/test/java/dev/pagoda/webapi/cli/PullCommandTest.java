@@ -76,9 +76,11 @@ class PullCommandTest {
         Run pull = pagoda("pull", REPO);
         assertEquals(0, pull.exit(), pull.err());
         assertTrue(pull.out().startsWith("Pulling " + REPO + " from " + hub.endpoint() + " into " + dir.resolve("hub") + "\n"), pull.out());
-        assertTrue(pull.out().contains("model.safetensors: downloading 0.5 MiB\n"), pull.out());
-        assertTrue(pull.out().contains("model.safetensors: done, 0.5 MiB in "), pull.out());
-        assertTrue(pull.out().contains("5 files at " + commit + ", 0.6 MiB\n"), pull.out());
+        assertTrue(pull.out().contains("model.safetensors: downloading 547.4 KiB\n"), pull.out());
+        assertTrue(pull.out().contains("model.safetensors: done, 547.4 KiB in "), pull.out());
+        long total = 0;
+        for (FakeHub.Entry e : hub.files(REPO).values()) total += e.size();
+        assertTrue(pull.out().contains("5 files at " + commit + ", " + PullProgress.human(total) + "\n"), pull.out());
         assertTrue(pull.out().contains("Pulled " + REPO + " at " + commit + ": 5 files"), pull.out());
         assertTrue(pull.out().endsWith("Serve it: pagoda serve " + REPO + "\n"), pull.out());
 
@@ -134,7 +136,7 @@ class PullCommandTest {
         Run resumed = pagoda("pull", REPO);
         assertEquals(0, resumed.exit(), resumed.err());
         assertTrue(resumed.out().contains("config.json: in the cache already"), resumed.out());
-        assertTrue(resumed.out().contains("model.safetensors: resuming at 0.1 MiB of 0.5 MiB"), resumed.out());
+        assertTrue(resumed.out().contains("model.safetensors: resuming at 136.8 KiB of 547.4 KiB"), resumed.out());
         Path pulled = dir.resolve("hub/models--acme--tiny-chat/snapshots").toFile().listFiles()[0].toPath();
         assertArrayEquals(Files.readAllBytes(source.resolve("model.safetensors")), Files.readAllBytes(pulled.resolve("model.safetensors")));
 
