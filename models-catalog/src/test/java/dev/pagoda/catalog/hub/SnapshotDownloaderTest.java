@@ -255,6 +255,12 @@ class SnapshotDownloaderTest {
                 () -> downloader(Optional.of("hf_wrong")).pull(HubRef.parse(REPO).orElseThrow(), List.of(), PullListener.NONE));
         assertEquals("401 Unauthorized for " + REPO + "@main: the token in HF_TOKEN was refused (expired or mistyped?)", wrong.getMessage());
 
+        hub.knowToken("hf_other_account");
+        HubException forbidden = assertThrows(HubException.class,
+                () -> downloader(Optional.of("hf_other_account")).pull(HubRef.parse(REPO).orElseThrow(), List.of(), PullListener.NONE));
+        assertEquals(REPO + " is gated: accept its terms at " + hub.endpoint() + "/" + REPO + " and set HF_TOKEN to a token of that "
+                + "account (the token given has no access yet)", forbidden.getMessage(), "403 GatedRepo");
+
         hub.clearRequests();
         downloader(Optional.of("hf_right")).pull(HubRef.parse(REPO).orElseThrow(), List.of(), PullListener.NONE);
         List<FakeHub.Request> cdn = hub.requestsTo("/lfs/");

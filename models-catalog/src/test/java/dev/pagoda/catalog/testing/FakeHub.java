@@ -48,7 +48,8 @@ import java.util.stream.Stream;
  *       both with {@code X-Repo-Commit};</li>
  *   <li>{@code Range: bytes=N-} answered with 206 and {@code Content-Range};</li>
  *   <li>errors: an unknown repo 401 {@code RepoNotFound}, a gated one without its token 401
- *       {@code GatedRepo}, a wrong token 401, an unknown revision 404 {@code RevisionNotFound},
+ *       {@code GatedRepo}, with a valid token lacking access 403 {@code GatedRepo}, a wrong token 401,
+ *       an unknown revision 404 {@code RevisionNotFound},
  *       an unknown file 404 {@code EntryNotFound}.</li>
  * </ul>
  * Faults for the tests: a connection cut at a byte offset of an LFS file (the CDN is a plain
@@ -78,6 +79,7 @@ public final class FakeHub implements AutoCloseable {
     private final ExecutorService cdnWorkers = Executors.newFixedThreadPool(4);
     private final Map<String, Map<String, Commit>> repos = new ConcurrentHashMap<>(); // repo -> revision (branch, tag, sha) -> commit
     private final Map<String, String> tokens = new ConcurrentHashMap<>(); // gated repo -> the token that may read it
+    private final Set<String> knownTokens = ConcurrentHashMap.newKeySet(); // valid accounts without access to a gated repo
     private final Map<String, byte[]> lfsBlobs = new ConcurrentHashMap<>(); // sha256 -> bytes
     private final Map<String, Cut> cuts = new ConcurrentHashMap<>(); // sha256 or git id -> fault
     private final Set<String> corrupted = ConcurrentHashMap.newKeySet();
@@ -154,6 +156,11 @@ public final class FakeHub implements AutoCloseable {
     /** {@code repo} becomes gated: only {@code Authorization: Bearer token} reads it. */
     public void requireToken(String repo, String token) {
         tokens.put(repo, token);
+    }
+
+    /** {@code token} is a valid account's that has not accepted a gated repo's terms: 403 there, not 401. */
+    public void knowToken(String token) {
+        knownTokens.add(token);
     }
 
     /** The next {@code times} downloads of the LFS file with this etag that reach byte {@code offset} break off there. */
@@ -256,6 +263,10 @@ public final class FakeHub implements AutoCloseable {
             String auth = x.getRequestHeaders().getFirst("Authorization");
             if (auth == null) {
                 error(x, 401, "GatedRepo", "Access to model " + repo + " is restricted. You must have access to it and be authenticated.");
+                return null;
+            }
+            if (knownTokens.contains(auth.replaceFirst("^Bearer ", ""))) {
+                error(x, 403, "GatedRepo", "Access to model " + repo + " is restricted and you are not in the authorized list.");
                 return null;
             }
             if (!auth.equals("Bearer " + token)) {
