@@ -95,10 +95,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Starts the engine and the server and logs what vLLM logs at start. */
     Running start(PrintWriter log) {
+        ServerOptions options = serverOptions(); // a bad server flag fails before minutes of loading, not after
         InferenceEngine engine = launcher.start(engineConfig());
         PagodaServer server;
         try {
-            server = PagodaServer.start(engine, serverOptions());
+            server = PagodaServer.start(engine, options);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
