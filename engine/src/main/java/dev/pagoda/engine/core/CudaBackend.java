@@ -1,6 +1,7 @@
 package dev.pagoda.engine.core;
 
 import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
@@ -52,6 +53,10 @@ final class CudaBackend {
     record Setup(CudaModelRunner runner, KvCapacity capacity, String description) {}
 
     static Setup create(EngineConfig config, LoadedModel model, String device, int maxModelLen, SamplerVocab vocab) {
+        if (config.weightDtype().filter(d -> d != DType.BF16).isPresent()) {
+            throw new IllegalArgumentException("--dtype " + config.dtype() + ": the CUDA backend holds weights in bfloat16 "
+                    + "(use --dtype auto or bfloat16 there, or --device cpu)");
+        }
         int ordinal = CudaDevice.ordinalOf(device);
         ModelSpec spec = model.spec();
         List<AutoCloseable> opened = new ArrayList<>();

@@ -5,17 +5,24 @@ import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.sched.SchedulerConfig;
 import dev.pagoda.engine.sched.SchedulingPolicy;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How to start an engine, with vLLM's names (the command-line flags are their kebab-case forms).
  * Every check names the flag at fault. {@link #builder(String)} starts from vLLM's defaults.
  *
- * @param model                 --model: a folder, a .gguf file or (with dummy) a built-in shape; null for the embedded default model
- * @param servedModelName       --served-model-name, null for the model's own name
+ * @param model                 --model: a folder, a .gguf file, a Hugging Face repo id in the local hub cache
+ *                              ({@code ORG/NAME[@REV]}) or (with dummy) a built-in shape; null for the embedded default model
+ * @param revision              --revision of a repo id: branch, tag or commit; null for main
+ * @param servedModelNames      --served-model-name: every name clients may use, the first reported; empty for the model's own name
  * @param loadFormat            --load-format auto|dummy
- * @param dtype                 --dtype auto|float32|float16|bfloat16: storage of dummy weights
- *                              (auto = the config's torch_dtype); real weights keep their stored dtype
+ * @param downloadDir           --download-dir: the hub cache repo ids are looked up in; null for huggingface_hub's own
+ *                              ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub)
+ * @param dtype                 --dtype auto|float32|float16|bfloat16: how weights are held (auto = as stored; for dummy
+ *                              weights the config's torch_dtype); on CUDA only auto or bfloat16
+ * @param generationConfig      --generation-config: auto (the model's generation_config.json), vllm (ignore it) or a folder
  * @param maxModelLen           --max-model-len, null for the model's max_position_embeddings
  * @param blockSize             --block-size, tokens per KV block
  * @param kvCacheMemoryBytes    --kv-cache-memory on the CPU: bytes for K and V of all blocks
@@ -28,15 +35,19 @@ import java.util.Locale;
  * @param schedulingPolicy      --scheduling-policy fcfs|priority
  * @param device                --device auto|cpu|cuda|cuda:N (auto: CUDA when usable, else the CPU)
  * @param cpuThreads            threads of the CPU kernels, the engine thread included
- * @param seed                  --seed of dummy weights
+ * @param seed                  --seed: of dummy weights, and of the sampling of every request that brings no seed of
+ *                              its own (drawn in arrival order, so a fresh engine replays the same requests alike, as vLLM)
  * @param asyncScheduling       --async-scheduling: schedule step N+1 while step N runs, on a
  *                              backend that keeps sampled tokens on its device (CUDA)
  */
 public record EngineConfig(
         String model,
-        String servedModelName,
+        String revision,
+        List<String> servedModelNames,
         LoadFormat loadFormat,
+        String downloadDir,
         String dtype,
+        String generationConfig,
         Integer maxModelLen,
         int blockSize,
         long kvCacheMemoryBytes,
@@ -60,11 +71,20 @@ public record EngineConfig(
 
     public EngineConfig {
         if (model != null && model.isBlank()) throw new IllegalArgumentException("--model must not be blank (leave it out for the default model)");
-        if (servedModelName != null && servedModelName.isBlank()) {
-            throw new IllegalArgumentException("--served-model-name must not be blank");
+        if (revision != null && revision.isBlank()) throw new IllegalArgumentException("--revision must not be blank");
+        servedModelNames = List.copyOf(servedModelNames);
+        for (String name : servedModelNames) {
+            if (name.isBlank()) throw new IllegalArgumentException("--served-model-name must not be blank");
+        }
+        if (servedModelNames.stream().distinct().count() != servedModelNames.size()) {
+            throw new IllegalArgumentException("--served-model-name lists a name twice: " + servedModelNames);
         }
         if (loadFormat == null) throw new IllegalArgumentException("--load-format must be auto or dummy");
+        if (downloadDir != null && downloadDir.isBlank()) throw new IllegalArgumentException("--download-dir must not be blank");
         dummyDtype(dtype, null); // validates the name
+        if (generationConfig == null || generationConfig.isBlank()) {
+            throw new IllegalArgumentException("--generation-config must be auto, vllm or a folder");
+        }
         if (maxModelLen != null && maxModelLen < 2) {
             throw new IllegalArgumentException("--max-model-len must be at least 2 (a prompt token and an output token), got " + maxModelLen);
         }
@@ -124,6 +144,11 @@ public record EngineConfig(
         return dummyDtype(dtype, spec);
     }
 
+    /** --dtype for real weights: empty for auto (as stored), else the type every float tensor is held in. */
+    public Optional<DType> weightDtype() {
+        return "auto".equalsIgnoreCase(dtype) ? Optional.empty() : Optional.of(dummyDtype(dtype, null));
+    }
+
     private static DType dummyDtype(String name, ModelSpec spec) {
         String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
         return switch (n) {
@@ -148,9 +173,12 @@ public record EngineConfig(
     /** Staging for an {@link EngineConfig} with vLLM's defaults; {@link #build()} validates. */
     public static final class Builder {
         private String model;
-        private String servedModelName;
+        private String revision;
+        private List<String> servedModelNames = List.of();
         private LoadFormat loadFormat = LoadFormat.AUTO;
+        private String downloadDir;
         private String dtype = "auto";
+        private String generationConfig = "auto";
         private Integer maxModelLen;
         private int blockSize = 16;
         private long kvCacheMemoryBytes = 4L << 30; // vLLM's VLLM_CPU_KVCACHE_SPACE default, 4 GiB
@@ -171,7 +199,8 @@ public record EngineConfig(
         }
 
         private Builder(EngineConfig c) {
-            model = c.model; servedModelName = c.servedModelName; loadFormat = c.loadFormat; dtype = c.dtype;
+            model = c.model; revision = c.revision; servedModelNames = c.servedModelNames; loadFormat = c.loadFormat;
+            downloadDir = c.downloadDir; dtype = c.dtype; generationConfig = c.generationConfig;
             maxModelLen = c.maxModelLen; blockSize = c.blockSize; kvCacheMemoryBytes = c.kvCacheMemoryBytes;
             gpuMemoryUtilization = c.gpuMemoryUtilization; maxNumSeqs = c.maxNumSeqs; maxNumBatchedTokens = c.maxNumBatchedTokens;
             enablePrefixCaching = c.enablePrefixCaching; enableChunkedPrefill = c.enableChunkedPrefill;
@@ -180,9 +209,14 @@ public record EngineConfig(
         }
 
         public Builder model(String v) { model = v; return this; }
-        public Builder servedModelName(String v) { servedModelName = v; return this; }
+        public Builder revision(String v) { revision = v; return this; }
+        public Builder servedModelNames(List<String> v) { servedModelNames = v == null ? List.of() : v; return this; }
+        /** One served name; null for the model's own. */
+        public Builder servedModelName(String v) { return servedModelNames(v == null ? List.of() : List.of(v)); }
         public Builder loadFormat(LoadFormat v) { loadFormat = v; return this; }
+        public Builder downloadDir(String v) { downloadDir = v; return this; }
         public Builder dtype(String v) { dtype = v; return this; }
+        public Builder generationConfig(String v) { generationConfig = v; return this; }
         public Builder maxModelLen(Integer v) { maxModelLen = v; return this; }
         public Builder blockSize(int v) { blockSize = v; return this; }
         public Builder kvCacheMemoryBytes(long v) { kvCacheMemoryBytes = v; return this; }
@@ -199,9 +233,9 @@ public record EngineConfig(
         public Builder asyncScheduling(boolean v) { asyncScheduling = v; return this; }
 
         public EngineConfig build() {
-            return new EngineConfig(model, servedModelName, loadFormat, dtype, maxModelLen, blockSize, kvCacheMemoryBytes,
-                    gpuMemoryUtilization, maxNumSeqs, maxNumBatchedTokens, enablePrefixCaching, enableChunkedPrefill,
-                    maxWaitingRequests, schedulingPolicy, device, cpuThreads, seed, asyncScheduling);
+            return new EngineConfig(model, revision, servedModelNames, loadFormat, downloadDir, dtype, generationConfig,
+                    maxModelLen, blockSize, kvCacheMemoryBytes, gpuMemoryUtilization, maxNumSeqs, maxNumBatchedTokens,
+                    enablePrefixCaching, enableChunkedPrefill, maxWaitingRequests, schedulingPolicy, device, cpuThreads, seed, asyncScheduling);
         }
     }
 }

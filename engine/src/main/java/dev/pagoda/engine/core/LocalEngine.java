@@ -1,6 +1,7 @@
 package dev.pagoda.engine.core;
 
 import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.catalog.hub.HubCache;
 import dev.pagoda.engine.api.EngineState;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.InferenceEngine;
@@ -11,6 +12,8 @@ import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
+import dev.pagoda.engine.load.CastWeights;
+import dev.pagoda.engine.load.GenerationConfigFlag;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
 import dev.pagoda.engine.model.LlamaModel;
@@ -23,6 +26,7 @@ import dev.pagoda.engine.sched.Scheduler;
 import dev.pagoda.engine.sched.SchedulerConfig;
 import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.StepStats;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,9 +82,9 @@ public final class LocalEngine implements InferenceEngine {
     private boolean closing;
     private boolean stopped;
 
-    private LocalEngine(EngineConfig config, LoadedModel model, Parallel parallel, LinearFactory linears,
+    private LocalEngine(EngineConfig config, LoadedModel loaded, Parallel parallel, LinearFactory linears,
                         UnaryOperator<ModelRunner> runnerWrapper) {
-        this.model = model;
+        LoadedModel model = loaded;
         this.parallel = parallel;
         ModelSpec spec = model.spec();
         int maxModelLen = config.resolvedMaxModelLen(spec);
@@ -107,24 +111,22 @@ public final class LocalEngine implements InferenceEngine {
             capacity = setup.capacity();
             runner = runnerWrapper.apply(setup.runner());
         } else {
+            model = CastWeights.apply(model, config.weightDtype());
             capacity = KvCapacity.forCpu(spec, config, maxModelLen);
-            int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen);
-            LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
-                    new ModelOptions(maxTokens, maxModelLen), parallel);
-            if (llama.vocabSize() != spec.vocabSize()) {
-                llama.close();
-                throw new IllegalArgumentException("the lm_head produces " + llama.vocabSize() + " logits, the config says vocab_size "
-                        + spec.vocabSize());
+            try {
+                runner = runnerWrapper.apply(cpuRunner(config, model, parallel, linears, maxModelLen, capacity, vocab));
+            } catch (RuntimeException e) {
+                CastWeights.releaseCasts(model); // the caller closes the model it loaded, not the casts made here
+                throw e;
             }
-            CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
-            runner = runnerWrapper.apply(new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
         }
         LOG.log(System.Logger.Level.INFO, capacity.describe());
         SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
                 eos.stream().mapToInt(Integer::intValue).toArray());
-        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent());
-        this.info = new ModelInfo(config.servedModelName() != null ? config.servedModelName() : model.name(), model.source(),
+        this.model = model;
+        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent(), config.seed());
+        this.info = new ModelInfo(config.servedModelNames().isEmpty() ? List.of(model.name()) : config.servedModelNames(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),
                 device, gpu ? "BF16" : model.weightDtype());
@@ -132,6 +134,21 @@ public final class LocalEngine implements InferenceEngine {
         this.state = core.state();
         this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);
         thread.start();
+    }
+
+    private static ModelRunner cpuRunner(EngineConfig config, LoadedModel model, Parallel parallel, LinearFactory linears,
+                                         int maxModelLen, KvCapacity capacity, SamplerVocab vocab) {
+        ModelSpec spec = model.spec();
+        int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen);
+        LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
+                new ModelOptions(maxTokens, maxModelLen), parallel);
+        if (llama.vocabSize() != spec.vocabSize()) {
+            llama.close();
+            throw new IllegalArgumentException("the lm_head produces " + llama.vocabSize() + " logits, the config says vocab_size "
+                    + spec.vocabSize());
+        }
+        CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
+        return new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens));
     }
 
     /** Loads {@code config.model()} and starts an engine on it with the Vector-API linear kernels. */
@@ -144,7 +161,10 @@ public final class LocalEngine implements InferenceEngine {
         Parallel parallel = new Parallel(config.cpuThreads());
         LoadedModel model = null;
         try {
-            model = new ModelLoader(parallel).load(config.model(), config.loadFormat(), config::dummyDtype, config.seed());
+            HubCache hub = config.downloadDir() != null ? HubCache.at(Path.of(config.downloadDir())) : HubCache.atDefaultLocation();
+            model = new ModelLoader(parallel, hub).load(config.model(), config.revision(), config.loadFormat(), config::dummyDtype,
+                    config.seed());
+            model = GenerationConfigFlag.apply(config.generationConfig(), model);
             return new LocalEngine(config, model, parallel, linears, UnaryOperator.identity());
         } catch (RuntimeException e) {
             if (model != null) model.close();

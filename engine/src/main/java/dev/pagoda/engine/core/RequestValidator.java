@@ -5,22 +5,28 @@ import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.QueueFullException;
 import dev.pagoda.engine.sched.SchedulerConfig;
+import java.util.SplittableRandom;
 
 /**
  * The checks {@code submit} makes in the caller's thread, so a bad request is refused with a
  * client-facing message (HTTP 400) before it reaches the engine loop. Fills in what the request
- * left open: {@code max_tokens} null means the rest of the context.
+ * left open: {@code max_tokens} null means the rest of the context; no {@code seed} means the next
+ * draw of the engine's own generator, seeded by {@code --seed} — vLLM's semantics: a fresh engine
+ * given the same requests in the same order samples the same tokens, and each request still
+ * samples alone whatever shares its batch.
  */
 final class RequestValidator {
 
     private final int vocabSize;
     private final SchedulerConfig limits;
     private final boolean hasTokenizer;
+    private final SplittableRandom defaultSeeds; // guarded by itself: submits come from any thread
 
-    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer) {
+    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, long engineSeed) {
         this.vocabSize = vocabSize;
         this.limits = limits;
         this.hasTokenizer = hasTokenizer;
+        this.defaultSeeds = new SplittableRandom(engineSeed);
     }
 
     /** @return the request as the engine runs it (max_tokens resolved) */
@@ -55,6 +61,9 @@ final class RequestValidator {
         if (params.maxTokens() == null) {
             params = params.toBuilder().maxTokens(room).build();
         }
+        if (params.seed() == null) {
+            params = params.toBuilder().seed(nextDefaultSeed()).build();
+        }
         long longest = Math.min(maxModelLen, (long) prompt.length + params.maxTokens());
         long blocks = Math.ceilDiv(longest - 1, limits.blockSize()); // the last sampled token is never computed
         if (blocks > limits.numBlocks()) {
@@ -62,6 +71,12 @@ final class RequestValidator {
                     + " KV blocks but the cache has " + limits.numBlocks() + "; lower max_tokens");
         }
         return new GenerationRequest(id, prompt, params, request.priority());
+    }
+
+    private long nextDefaultSeed() {
+        synchronized (defaultSeeds) {
+            return defaultSeeds.nextLong();
+        }
     }
 
     /** @throws QueueFullException when {@code queued} requests already wait */

@@ -7,7 +7,6 @@ import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.engine.cpu.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -153,7 +152,7 @@ public final class DummyWeights implements WeightSource {
             for (int r = start; r < end; r++) {
                 SplittableRandom random = new SplittableRandom(tensorSeed + r * 0xBF58476D1CE4E5B9L);
                 for (long i = r * rowLength, stop = i + rowLength; i < stop; i++) {
-                    write(data, i, (float) (low + span * random.nextDouble()));
+                    FloatStore.write(dtype, data, i, (float) (low + span * random.nextDouble()));
                 }
             }
         };
@@ -165,19 +164,6 @@ public final class DummyWeights implements WeightSource {
         return new TensorData(name, dtype, planned.shape(), data);
     }
 
-    private void write(MemorySegment data, long i, float v) {
-        switch (dtype) {
-            case F32 -> data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
-            case F16 -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v));
-            default -> data.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, toBf16(v));
-        }
-    }
-
-    /** Round to nearest even, as torch's float -> bfloat16 cast does. */
-    private static short toBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
-    }
 
     @Override
     public void close() {

@@ -6,6 +6,8 @@ import dev.pagoda.catalog.config.HfConfigReader;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.gguf.GgufFile;
 import dev.pagoda.catalog.gguf.GgufWeightSource;
+import dev.pagoda.catalog.hub.HubCache;
+import dev.pagoda.catalog.hub.HubRef;
 import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.synthetic.DefaultModel;
 import dev.pagoda.catalog.tensor.DType;
@@ -29,6 +31,9 @@ import java.util.function.Function;
  *   <li>nothing: the embedded default model ({@link DefaultModel}), written on first use;</li>
  *   <li>an HF folder: safetensors, its tokenizer.json and the chat templates of tokenizer_config.json;</li>
  *   <li>a {@code .gguf} file: its tensors, the tokenizer in its metadata and {@code tokenizer.chat_template};</li>
+ *   <li>a Hugging Face repo id that is no local path ({@code ORG/NAME[@REVISION][/FILE]}): the snapshot
+ *       of the local hub cache ({@link HubCache#locate}), loaded as the folder or file it holds and
+ *       served under the repo id, as vLLM does;</li>
  *   <li>with {@code dummy}: a built-in shape name (random weights, no tokenizer) or a folder
  *       (its config.json, random weights, its tokenizer and templates).</li>
  * </ul>
@@ -42,20 +47,36 @@ public final class ModelLoader {
     private static final String GGUF_CHAT_TEMPLATE = "tokenizer.chat_template";
 
     private final Parallel parallel;
+    private final HubCache hub;
 
-    /** @param parallel workers that fill dummy weights (billions of values for an 8B shape) */
+    /** A loader that finds repo ids in huggingface_hub's own cache ({@link HubCache#atDefaultLocation}). */
     public ModelLoader(Parallel parallel) {
-        this.parallel = parallel;
+        this(parallel, HubCache.atDefaultLocation());
     }
 
     /**
-     * @param model      a folder, a .gguf file or (with dummy) a built-in shape name
+     * @param parallel workers that fill dummy weights (billions of values for an 8B shape)
+     * @param hub      where repo ids are looked up
+     */
+    public ModelLoader(Parallel parallel, HubCache hub) {
+        this.parallel = parallel;
+        this.hub = hub;
+    }
+
+    /** {@link #load(String, String, LoadFormat, Function, long)} at the default revision. */
+    public LoadedModel load(String model, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
+        return load(model, null, format, dummyDtype, seed);
+    }
+
+    /**
+     * @param model      a folder, a .gguf file, a repo id in the hub cache or (with dummy) a built-in shape name
+     * @param revision   --revision of a repo id; null for main (or what {@code @REVISION} in {@code model} says)
      * @param format     auto or dummy
      * @param dummyDtype storage of dummy weights (F32, F16, BF16) for a model's config; unused for real weights
      * @param seed       seed of dummy weights
      * @throws IllegalArgumentException with a one-line message when nothing loadable is there
      */
-    public LoadedModel load(String model, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
+    public LoadedModel load(String model, String revision, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
         if (model == null || model.isBlank()) {
             if (format == LoadFormat.DUMMY) throw new IllegalArgumentException("--load-format dummy needs --model (a folder or a built-in shape)");
             return defaultModel();
@@ -63,12 +84,29 @@ public final class ModelLoader {
         if (format == LoadFormat.DUMMY && BuiltinShapes.has(model)) return builtinShape(model, dummyDtype, seed);
         Path path = pathOf(model);
         if (!Files.exists(path)) {
+            Optional<HubRef> ref = HubRef.parse(model);
+            if (ref.isPresent()) return fromHub(ref.get().withRevision(revision), format, dummyDtype, seed);
             if (format == LoadFormat.AUTO && BuiltinShapes.has(model)) {
                 throw new IllegalArgumentException("'" + model + "' is a built-in shape without weights; add --load-format dummy");
             }
-            throw new IllegalArgumentException("no model at " + model + " (neither a folder nor a .gguf file; built-in shapes for "
-                    + "--load-format dummy are " + String.join(", ", BuiltinShapes.names()) + ")");
+            throw new IllegalArgumentException("no model at " + model + " (neither a folder, a .gguf file nor a Hugging Face "
+                    + "repo id ORG/NAME; built-in shapes for --load-format dummy are " + String.join(", ", BuiltinShapes.names()) + ")");
         }
+        if (revision != null) {
+            throw new IllegalArgumentException("--revision applies to Hugging Face repo ids, and " + model + " is a local path");
+        }
+        return fromPath(path, model, format, dummyDtype, seed);
+    }
+
+    /** A repo id: what its cached snapshot holds, named by the id (without the revision, as vLLM names it). */
+    private LoadedModel fromHub(HubRef ref, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
+        Path located = hub.locate(ref);
+        String name = ref.repo() + (ref.file() == null ? "" : "/" + ref.file());
+        return renamed(fromPath(located, located.toString(), format, dummyDtype, seed), name);
+    }
+
+    /** A folder or a .gguf file; @param model what to report it came from */
+    private LoadedModel fromPath(Path path, String model, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
         if (Files.isDirectory(path)) {
             if (!Files.isRegularFile(path.resolve(CONFIG))) {
                 throw new IllegalArgumentException(model + " is not a model folder: " + CONFIG + " missing");
@@ -82,6 +120,11 @@ public final class ModelLoader {
             throw new IllegalArgumentException("--load-format dummy takes a model folder or a built-in shape, not the file " + model);
         }
         return ggufFile(path, model);
+    }
+
+    private static LoadedModel renamed(LoadedModel m, String name) {
+        return new LoadedModel(m.spec(), m.weights(), m.tokenizer(), m.chatTemplates(), m.generationDefaults(), name,
+                m.source(), m.weightDtype());
     }
 
     private LoadedModel builtinShape(String name, Function<ModelSpec, DType> dtypeOf, long seed) {
@@ -101,9 +144,7 @@ public final class ModelLoader {
 
     /** No --model: the synthetic default model, written into the cache on first use. */
     private static LoadedModel defaultModel() {
-        LoadedModel m = hfFolder(DefaultModel.materialize(), DefaultModel.NAME);
-        return new LoadedModel(m.spec(), m.weights(), m.tokenizer(), m.chatTemplates(), m.generationDefaults(),
-                DefaultModel.NAME, m.source(), m.weightDtype());
+        return renamed(hfFolder(DefaultModel.materialize(), DefaultModel.NAME), DefaultModel.NAME);
     }
 
     private static LoadedModel hfFolder(Path folder, String source) {

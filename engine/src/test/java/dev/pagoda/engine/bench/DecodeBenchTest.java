@@ -15,7 +15,6 @@ import dev.pagoda.engine.load.DummyWeights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,11 @@ import org.junit.jupiter.api.Test;
 class DecodeBenchTest {
 
     /** A Qwen2-style miniature (q/k/v bias, tied embeddings) so the harness runs in milliseconds. */
-    private static final ModelSpec TINY = new ModelSpec(Architecture.QWEN2, 64, 2, 4, 2, 16, 96, 300, 1e-6, 10000, null,
-            256, true, "float32", List.of(1), List.of(2), null, true, false);
+    private static final ModelSpec TINY = ModelSpec.builder(Architecture.QWEN2)
+            .hiddenSize(64).numLayers(2).numHeads(4).numKvHeads(2).intermediateSize(96).vocabSize(300)
+            .maxPositionEmbeddings(256).tieWordEmbeddings(true).torchDtype("float32").bosTokenIds(1).eosTokenIds(2)
+            .attentionBias(true)
+            .build();
 
     @Test
     void everyProjectionKindIsTimedAndTheStepsAreCounted() {

@@ -26,12 +26,12 @@ class MemoryFloorTest {
 
     /** Untied, q/k/v bias and q/k norms (Qwen3-like); tied with bias (Qwen2); tied plain (Llama). */
     private static final List<ModelSpec> SPECS = List.of(
-            new ModelSpec(Architecture.QWEN3, 64, 3, 4, 2, 16, 96, 50, 1e-6, 1e6, null, 128, false, null,
-                    List.of(), List.of(), null, true, true),
-            new ModelSpec(Architecture.QWEN2, 64, 2, 4, 2, 16, 96, 70, 1e-6, 1e6, null, 128, true, null,
-                    List.of(), List.of(), null, true, false),
-            new ModelSpec(Architecture.LLAMA, 96, 2, 6, 3, 16, 160, 40, 1e-5, 1e4, null, 128, true, null,
-                    List.of(), List.of(), null, false, false));
+            ModelSpec.builder(Architecture.QWEN3).hiddenSize(64).numLayers(3).numHeads(4).numKvHeads(2).intermediateSize(96)
+                    .vocabSize(50).ropeTheta(1e6).maxPositionEmbeddings(128).attentionBias(true).qkNorm(true).build(),
+            ModelSpec.builder(Architecture.QWEN2).hiddenSize(64).numLayers(2).numHeads(4).numKvHeads(2).intermediateSize(96)
+                    .vocabSize(70).ropeTheta(1e6).maxPositionEmbeddings(128).tieWordEmbeddings(true).attentionBias(true).build(),
+            ModelSpec.builder(Architecture.LLAMA).hiddenSize(96).numLayers(2).numHeads(6).numKvHeads(3).intermediateSize(160)
+                    .vocabSize(40).rmsNormEps(1e-5).ropeTheta(1e4).maxPositionEmbeddings(128).tieWordEmbeddings(true).build());
 
     @TempDir
     Path dir;

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RopeTest {
 
     private static ModelSpec spec(int headDim, double theta, RopeScaling scaling, int maxPos) {
-        return new ModelSpec(Architecture.LLAMA, headDim * 4, 1, 4, 2, headDim, 16, 10, 1e-5, theta, scaling,
-                maxPos, false, null, List.of(), List.of(), null, false, false);
+        return ModelSpec.builder(Architecture.LLAMA)
+                .hiddenSize(headDim * 4).numLayers(1).numHeads(4).numKvHeads(2).headDim(headDim).intermediateSize(16).vocabSize(10)
+                .rmsNormEps(1e-5).ropeTheta(theta).ropeScaling(scaling).maxPositionEmbeddings(maxPos)
+                .build();
     }
 
     private static RopeScaling scaling(RopeScaling.Type type, double factor, int original) {

@@ -24,15 +24,16 @@ import dev.pagoda.engine.testing.Workers;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(Workers.class)
 class DummyWeightsTest {
 
-    private static final ModelSpec TINY = new ModelSpec(Architecture.QWEN3, 64, 3, 4, 2, 16, 96, 50, 1e-6, 1e6,
-            null, 128, false, null, List.of(), List.of(), null, true, true);
+    private static final ModelSpec TINY = ModelSpec.builder(Architecture.QWEN3)
+            .hiddenSize(64).numLayers(3).numHeads(4).numKvHeads(2).intermediateSize(96).vocabSize(50)
+            .ropeTheta(1e6).maxPositionEmbeddings(128).attentionBias(true).qkNorm(true)
+            .build();
 
     private static byte[] bytes(TensorData t) {
         return t.data().toArray(ValueLayout.JAVA_BYTE);
@@ -88,8 +89,10 @@ class DummyWeightsTest {
 
     @Test
     void aDeepModelOnDummyWeightsGivesFiniteLogits(Parallel parallel) {
-        ModelSpec deep = new ModelSpec(Architecture.LLAMA, 64, 24, 4, 2, 16, 128, 40, 1e-5, 500000, null, 64, true,
-                null, List.of(), List.of(), null, false, false);
+        ModelSpec deep = ModelSpec.builder(Architecture.LLAMA)
+                .hiddenSize(64).numLayers(24).numHeads(4).numKvHeads(2).intermediateSize(128).vocabSize(40)
+                .rmsNormEps(1e-5).ropeTheta(500000).maxPositionEmbeddings(64).tieWordEmbeddings(true)
+                .build();
         try (DummyWeights w = new DummyWeights(deep, DType.BF16, 9);
              LlamaModel model = LlamaModel.load(w, ReferenceLinear::new, new ModelOptions(16, 64), parallel);
              CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(deep, 4, 16));

@@ -47,8 +47,11 @@ class LlamaModelTest {
     /** A tiny spec: hidden 32, 2 layers, 4 heads, vocab 61, context 64. */
     private static ModelSpec tiny(Architecture arch, int kvHeads, int headDim, RopeScaling scaling, Integer window,
                                   boolean tied, boolean bias, boolean qkNorm) {
-        return new ModelSpec(arch, 32, 2, 4, kvHeads, headDim, 48, 61, 1e-5, 10000, scaling, 64, tied, "float32",
-                List.of(1), List.of(2), window, bias, qkNorm);
+        return ModelSpec.builder(arch)
+                .hiddenSize(32).numLayers(2).numHeads(4).numKvHeads(kvHeads).headDim(headDim).intermediateSize(48).vocabSize(61)
+                .rmsNormEps(1e-5).ropeTheta(10000).ropeScaling(scaling).maxPositionEmbeddings(64).tieWordEmbeddings(tied)
+                .torchDtype("float32").bosTokenIds(1).eosTokenIds(2).slidingWindow(window).attentionBias(bias).qkNorm(qkNorm)
+                .build();
     }
 
     static Stream<Arguments> variants() {
@@ -290,8 +293,10 @@ class LlamaModelTest {
     @Test
     void aMisshapenWeightIsNamed(Parallel parallel) {
         ModelSpec actual = tiny(Architecture.LLAMA, 2, 8, null, null, false, false, false);
-        ModelSpec claimed = new ModelSpec(Architecture.LLAMA, 32, 2, 4, 2, 8, 50, 61, 1e-5, 10000, null, 64, false,
-                "float32", List.of(), List.of(), null, false, false);
+        ModelSpec claimed = ModelSpec.builder(Architecture.LLAMA)
+                .hiddenSize(32).numLayers(2).numHeads(4).numKvHeads(2).intermediateSize(50).vocabSize(61)
+                .rmsNormEps(1e-5).maxPositionEmbeddings(64).torchDtype("float32")
+                .build();
         try (DummyWeights weights = new DummyWeights(actual, DType.F32, 1)) {
             WeightSource lying = new WeightSource() {
                 public ModelSpec spec() { return claimed; }

@@ -3,7 +3,6 @@ package dev.pagoda.catalog.config;
 import dev.pagoda.catalog.ModelFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Reads a Hugging Face {@code config.json} into a {@link ModelSpec}, and
@@ -93,10 +92,14 @@ public final class HfConfigReader {
         boolean tied = Boolean.TRUE.equals(c.optionalBoolean("tie_word_embeddings"));
         String dtype = c.has("dtype") ? c.optionalString("dtype") : c.optionalString("torch_dtype");
 
-        return new ModelSpec(arch, hidden, layers, heads, kvHeads, headDim, intermediate, vocab, eps,
-                ropeTheta, scaling, maxPositions, tied, dtype,
-                c.intOrIntList("bos_token_id"), c.intOrIntList("eos_token_id"),
-                slidingWindow(c, arch), attentionBias(c, arch), arch == Architecture.QWEN3);
+        return ModelSpec.builder(arch)
+                .hiddenSize(hidden).numLayers(layers).numHeads(heads).numKvHeads(kvHeads).headDim(headDim)
+                .intermediateSize(intermediate).vocabSize(vocab).rmsNormEps(eps)
+                .ropeTheta(ropeTheta).ropeScaling(scaling).maxPositionEmbeddings(maxPositions)
+                .tieWordEmbeddings(tied).torchDtype(dtype)
+                .bosTokenIds(c.intOrIntList("bos_token_id")).eosTokenIds(c.intOrIntList("eos_token_id"))
+                .slidingWindow(slidingWindow(c, arch)).attentionBias(attentionBias(c, arch)).qkNorm(arch == Architecture.QWEN3)
+                .build();
     }
 
     private static Architecture architecture(JsonFields c) {

@@ -1,6 +1,7 @@
 package dev.pagoda.catalog.discovery;
 
 import dev.pagoda.catalog.ModelFormatException;
+import dev.pagoda.catalog.hub.HubCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

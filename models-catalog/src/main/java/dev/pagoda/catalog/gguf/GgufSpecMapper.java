@@ -55,26 +55,25 @@ public final class GgufSpecMapper {
             throw new ModelFormatException(gguf.path(), arch + ".attention.head_count " + heads
                     + " is not a multiple of head_count_kv " + kvHeads);
         }
-        return new ModelSpec(
-                architecture,
-                hidden,
-                k.positiveInt("block_count"),
-                heads,
-                kvHeads,
-                headDim,
-                k.positiveInt("feed_forward_length"),
-                vocabSize(gguf, arch),
-                asDecimal(gguf.getDouble(arch + ".attention.layer_norm_rms_epsilon")),
-                asDecimal(gguf.optDouble(arch + ".rope.freq_base").orElse(10000.0)),
-                ropeScaling(gguf, arch),
-                k.positiveInt("context_length"),
-                !gguf.hasTensor("output.weight"),
-                gguf.optLong("general.file_type").map(GgufSpecMapper::torchDtypeOf).orElse(null),
-                tokenIds(gguf, "bos"),
-                tokenIds(gguf, "eos", "eot", "eom"),
-                null,
-                gguf.hasTensor("blk.0.attn_q.bias"),
-                gguf.hasTensor("blk.0.attn_q_norm.weight"));
+        return ModelSpec.builder(architecture)
+                .hiddenSize(hidden)
+                .numLayers(k.positiveInt("block_count"))
+                .numHeads(heads)
+                .numKvHeads(kvHeads)
+                .headDim(headDim)
+                .intermediateSize(k.positiveInt("feed_forward_length"))
+                .vocabSize(vocabSize(gguf, arch))
+                .rmsNormEps(asDecimal(gguf.getDouble(arch + ".attention.layer_norm_rms_epsilon")))
+                .ropeTheta(asDecimal(gguf.optDouble(arch + ".rope.freq_base").orElse(10000.0)))
+                .ropeScaling(ropeScaling(gguf, arch))
+                .maxPositionEmbeddings(k.positiveInt("context_length"))
+                .tieWordEmbeddings(!gguf.hasTensor("output.weight"))
+                .torchDtype(gguf.optLong("general.file_type").map(GgufSpecMapper::torchDtypeOf).orElse(null))
+                .bosTokenIds(tokenIds(gguf, "bos"))
+                .eosTokenIds(tokenIds(gguf, "eos", "eot", "eom"))
+                .attentionBias(gguf.hasTensor("blk.0.attn_q.bias"))
+                .qkNorm(gguf.hasTensor("blk.0.attn_q_norm.weight"))
+                .build();
     }
 
     private static int vocabSize(GgufFile gguf, String arch) {

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
 
 /**
  * An HF tokenizer.json run by the real HF tokenizers library (Rust, through DJL's bundled native
@@ -30,6 +33,20 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         if (System.getenv("RUST_FLAVOR") == null && System.getProperty("RUST_FLAVOR") == null) {
             System.setProperty("RUST_FLAVOR", "cpu");
         }
+        quietDjl();
+    }
+
+    /** Held: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+    private static final Logger DJL_LOG = Logger.getLogger("ai.djl");
+
+    /**
+     * DJL still probes for CUDA while it picks that library, and on a machine without a GPU warns
+     * "Failed to detect GPU count" (twice) and logs where it found its library — at every start,
+     * about a library that runs on the CPU anyway (Pagoda reports its own CUDA use). Its messages
+     * below SEVERE are dropped unless logging.properties sets {@code ai.djl.level}.
+     */
+    private static void quietDjl() {
+        if (LogManager.getLogManager().getProperty("ai.djl.level") == null) DJL_LOG.setLevel(Level.SEVERE);
     }
 
     private HfTokenizer(HuggingFaceTokenizer hf, HfTokenizerJson json, TokenizerConfig config, Path file) {

@@ -48,8 +48,11 @@ class HfConfigReaderTest {
     @Test
     void llama3_8b() throws IOException {
         ModelSpec s = HfConfigReader.readFolder(folder("Meta-Llama-3-8B"));
-        assertEquals(new ModelSpec(Architecture.LLAMA, 4096, 32, 32, 8, 128, 14336, 128256, 1e-5, 500000.0, null,
-                8192, false, "bfloat16", List.of(128000), List.of(128001), null, false, false), s);
+        assertEquals(ModelSpec.builder(Architecture.LLAMA)
+                .hiddenSize(4096).numLayers(32).numHeads(32).numKvHeads(8).headDim(128).intermediateSize(14336).vocabSize(128256)
+                .rmsNormEps(1e-5).ropeTheta(500000.0).maxPositionEmbeddings(8192).torchDtype("bfloat16")
+                .bosTokenIds(128000).eosTokenIds(128001)
+                .build(), s);
         // per layer: attention q,o 2·4096·4096 = 33,554,432 + k,v 2·4096·1024 = 8,388,608
         //            mlp 3·4096·14336 = 176,160,768; norms 2·4096 = 8,192  -> 218,112,000
         // 32 layers = 6,979,584,000; embed + lm_head 2·128256·4096 = 1,050,673,152; final norm 4,096
@@ -74,8 +77,11 @@ class HfConfigReaderTest {
     @Test
     void mistral7b() throws IOException {
         ModelSpec s = HfConfigReader.readFolder(folder("Mistral-7B-v0.1"));
-        assertEquals(new ModelSpec(Architecture.MISTRAL, 4096, 32, 32, 8, 128, 14336, 32000, 1e-5, 10000.0, null,
-                32768, false, "bfloat16", List.of(1), List.of(2), 4096, false, false), s);
+        assertEquals(ModelSpec.builder(Architecture.MISTRAL)
+                .hiddenSize(4096).numLayers(32).numHeads(32).numKvHeads(8).headDim(128).intermediateSize(14336).vocabSize(32000)
+                .rmsNormEps(1e-5).ropeTheta(10000.0).maxPositionEmbeddings(32768).torchDtype("bfloat16")
+                .bosTokenIds(1).eosTokenIds(2).slidingWindow(4096)
+                .build(), s);
         // per layer as Llama-3-8B: 218,112,000 · 32 = 6,979,584,000
         // embed + lm_head 2·32000·4096 = 262,144,000; final norm 4,096 -> 7,241,732,096
         assertEquals(7_241_732_096L, s.parameterCount());
@@ -86,8 +92,11 @@ class HfConfigReaderTest {
         Path dir = folder("Qwen2.5-0.5B-Instruct");
         ModelSpec s = HfConfigReader.readFolder(dir);
         // sliding_window 32768 is stated but use_sliding_window is false: full attention
-        assertEquals(new ModelSpec(Architecture.QWEN2, 896, 24, 14, 2, 64, 4864, 151936, 1e-6, 1e6, null,
-                32768, true, "bfloat16", List.of(151643), List.of(151645), null, true, false), s);
+        assertEquals(ModelSpec.builder(Architecture.QWEN2)
+                .hiddenSize(896).numLayers(24).numHeads(14).numKvHeads(2).headDim(64).intermediateSize(4864).vocabSize(151936)
+                .rmsNormEps(1e-6).ropeTheta(1e6).maxPositionEmbeddings(32768).tieWordEmbeddings(true).torchDtype("bfloat16")
+                .bosTokenIds(151643).eosTokenIds(151645).attentionBias(true)
+                .build(), s);
         // per layer: q,o 2·896·896 = 1,605,632; k,v 2·896·128 = 229,376; q/k/v bias 896+128+128 = 1,152
         //            mlp 3·896·4864 = 13,074,432; norms 1,792 -> 14,912,384
         // 24 layers = 357,897,216; tied embedding 151936·896 = 136,134,656; final norm 896
@@ -101,8 +110,11 @@ class HfConfigReaderTest {
     @Test
     void qwen3_06b() throws IOException {
         ModelSpec s = HfConfigReader.readFolder(folder("Qwen3-0.6B"));
-        assertEquals(new ModelSpec(Architecture.QWEN3, 1024, 28, 16, 8, 128, 3072, 151936, 1e-6, 1e6, null,
-                40960, true, "bfloat16", List.of(151643), List.of(151645), null, false, true), s);
+        assertEquals(ModelSpec.builder(Architecture.QWEN3)
+                .hiddenSize(1024).numLayers(28).numHeads(16).numKvHeads(8).headDim(128).intermediateSize(3072).vocabSize(151936)
+                .rmsNormEps(1e-6).ropeTheta(1e6).maxPositionEmbeddings(40960).tieWordEmbeddings(true).torchDtype("bfloat16")
+                .bosTokenIds(151643).eosTokenIds(151645).qkNorm(true)
+                .build(), s);
         // head_dim 128 ≠ 1024/16: q_proj 1024->2048, k/v 1024->1024
         // per layer: q,o 2·1024·2048 = 4,194,304; k,v 2·1024·1024 = 2,097,152; q/k norm 2·128 = 256
         //            mlp 3·1024·3072 = 9,437,184; norms 2,048 -> 15,730,944

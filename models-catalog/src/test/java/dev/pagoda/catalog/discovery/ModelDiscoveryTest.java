@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.gguf.GgufWriter;
+import dev.pagoda.catalog.hub.HubCache;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.testing.TestModels;
 import java.io.IOException;

@@ -28,15 +28,15 @@ class HfToGgufRoundTripTest {
 
     static ModelSpec spec(Architecture arch, boolean tied, RopeScaling scaling, String dtype, boolean bias) {
         boolean qwen3 = arch == Architecture.QWEN3;
-        return new ModelSpec(arch, 64, 2, 4, 2, qwen3 ? 32 : 16, 96, 80, 1e-5, qwen3 ? 1_000_000 : 500_000,
-                scaling, 256, tied, dtype, List.of(1), List.of(2), null, bias, qwen3);
+        return ModelSpec.builder(arch)
+                .hiddenSize(64).numLayers(2).numHeads(4).numKvHeads(2).headDim(qwen3 ? 32 : 16).intermediateSize(96).vocabSize(80)
+                .rmsNormEps(1e-5).ropeTheta(qwen3 ? 1_000_000 : 500_000).ropeScaling(scaling).maxPositionEmbeddings(256)
+                .tieWordEmbeddings(tied).torchDtype(dtype).bosTokenIds(1).eosTokenIds(2).attentionBias(bias).qkNorm(qwen3)
+                .build();
     }
 
     private static ModelSpec withDtype(ModelSpec s, String dtype) {
-        return new ModelSpec(s.architecture(), s.hiddenSize(), s.numLayers(), s.numHeads(), s.numKvHeads(),
-                s.headDim(), s.intermediateSize(), s.vocabSize(), s.rmsNormEps(), s.ropeTheta(), s.ropeScaling(),
-                s.maxPositionEmbeddings(), s.tieWordEmbeddings(), dtype, s.bosTokenIds(), s.eosTokenIds(),
-                s.slidingWindow(), s.attentionBias(), s.qkNorm());
+        return s.toBuilder().torchDtype(dtype).build();
     }
 
     @Test
@@ -163,8 +163,10 @@ class HfToGgufRoundTripTest {
     @Test
     void llama3RopeFactorsFollowConvertHfToGguf() {
         RopeScaling llama3 = new RopeScaling(RopeScaling.Type.LLAMA3, 8.0, 8192, 1.0, 4.0, 32, 1, Double.NaN);
-        ModelSpec spec = new ModelSpec(Architecture.LLAMA, 4096, 1, 32, 8, 128, 14336, 128256, 1e-5, 500000,
-                llama3, 131072, false, null, List.of(), List.of(), null, false, false);
+        ModelSpec spec = ModelSpec.builder(Architecture.LLAMA)
+                .hiddenSize(4096).numLayers(1).numHeads(32).numKvHeads(8).intermediateSize(14336).vocabSize(128256)
+                .rmsNormEps(1e-5).ropeTheta(500000).ropeScaling(llama3).maxPositionEmbeddings(131072)
+                .build();
         float[] f = HfToGguf.llama3RopeFactors(spec);
         assertEquals(64, f.length);
         assertEquals(1.0f, f[0]);                      // wavelength 2*pi: far below 8192/4

@@ -140,8 +140,11 @@ class LlamaCppReadsWrittenGgufTest {
     }
 
     private static ModelSpec spec() {
-        return new ModelSpec(Architecture.LLAMA, 64, 2, 4, 2, 16, 128, VOCAB, 1e-5, 10000, null, 128, false,
-                "float32", List.of(SPECIAL_BOS), List.of(SPECIAL_EOS), null, false, false);
+        return ModelSpec.builder(Architecture.LLAMA)
+                .hiddenSize(64).numLayers(2).numHeads(4).numKvHeads(2).intermediateSize(128).vocabSize(VOCAB)
+                .rmsNormEps(1e-5).ropeTheta(10000).maxPositionEmbeddings(128).torchDtype("float32")
+                .bosTokenIds(SPECIAL_BOS).eosTokenIds(SPECIAL_EOS)
+                .build();
     }
 
     private static InMemoryWeights letterCycleModel() {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every expected number below is worked out by hand in the comment beside it. */
@@ -18,14 +17,18 @@ class MemoryPlannerTest {
     private static final long GIB = 1L << 30;
 
     /** Meta-Llama-3-8B's config.json. */
-    private static final ModelSpec LLAMA3_8B = new ModelSpec(Architecture.LLAMA, 4096, 32, 32, 8, 128, 14336,
-            128256, 1e-5, 500000.0, null, 8192, false, "bfloat16", List.of(128000), List.of(128001), null,
-            false, false);
+    private static final ModelSpec LLAMA3_8B = ModelSpec.builder(Architecture.LLAMA)
+            .hiddenSize(4096).numLayers(32).numHeads(32).numKvHeads(8).intermediateSize(14336).vocabSize(128256)
+            .rmsNormEps(1e-5).ropeTheta(500000.0).maxPositionEmbeddings(8192).torchDtype("bfloat16")
+            .bosTokenIds(128000).eosTokenIds(128001)
+            .build();
 
     /** Qwen2.5-0.5B's config.json (q/k/v biases, tied embeddings). */
-    private static final ModelSpec QWEN25_05B = new ModelSpec(Architecture.QWEN2, 896, 24, 14, 2, 64, 4864,
-            151936, 1e-6, 1000000.0, null, 32768, true, "bfloat16", List.of(151643), List.of(151643), null,
-            true, false);
+    private static final ModelSpec QWEN25_05B = ModelSpec.builder(Architecture.QWEN2)
+            .hiddenSize(896).numLayers(24).numHeads(14).numKvHeads(2).intermediateSize(4864).vocabSize(151936)
+            .rmsNormEps(1e-6).ropeTheta(1000000.0).maxPositionEmbeddings(32768).tieWordEmbeddings(true).torchDtype("bfloat16")
+            .bosTokenIds(151643).eosTokenIds(151643).attentionBias(true)
+            .build();
 
     @Test
     void llama3KvBytesPerToken() {

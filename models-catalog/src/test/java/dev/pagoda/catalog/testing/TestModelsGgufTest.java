@@ -62,9 +62,7 @@ class TestModelsGgufTest {
             default -> null;
         };
         Architecture arch = s.architecture() == Architecture.MISTRAL ? Architecture.LLAMA : s.architecture();
-        return new ModelSpec(arch, s.hiddenSize(), s.numLayers(), s.numHeads(), s.numKvHeads(), s.headDim(),
-                s.intermediateSize(), s.vocabSize(), s.rmsNormEps(), s.ropeTheta(), null, s.maxPositionEmbeddings(),
-                s.tieWordEmbeddings(), dtype, s.bosTokenIds(), List.of(eos), null, s.attentionBias(), s.qkNorm());
+        return s.toBuilder().architecture(arch).ropeScaling(null).torchDtype(dtype).eosTokenIds(eos).slidingWindow(null).build();
     }
 
     @Test

@@ -51,16 +51,16 @@ class TestModelsTest {
     /** The spec each preset is documented to have, written out by hand (not derived from the fixture code). */
     private static ModelSpec expectedSpec(TestModels.Variant v) {
         int vocab = 512, bos = 507, endOfText = 508, eot = 511;
+        ModelSpec.Builder tiny = ModelSpec.builder(v.architecture())
+                .hiddenSize(64).numLayers(2).numHeads(4).numKvHeads(2).headDim(16).intermediateSize(128).vocabSize(vocab)
+                .tieWordEmbeddings(v.tiedEmbeddings()).torchDtype(dtypeName(v)).bosTokenIds(bos).eosTokenIds(eot);
         return switch (v.architecture()) {
-            case LLAMA -> new ModelSpec(Architecture.LLAMA, 64, 2, 4, 2, 16, 128, vocab, 1e-5, 500000,
-                    new RopeScaling(RopeScaling.Type.LLAMA3, 8, 64, 1, 4, 32, 1, Double.NaN), 512,
-                    v.tiedEmbeddings(), dtypeName(v), List.of(bos), List.of(endOfText, eot), null, false, false);
-            case MISTRAL -> new ModelSpec(Architecture.MISTRAL, 64, 2, 4, 2, 16, 128, vocab, 1e-5, 10000, null, 1024,
-                    v.tiedEmbeddings(), dtypeName(v), List.of(bos), List.of(eot), 4096, false, false);
-            case QWEN2 -> new ModelSpec(Architecture.QWEN2, 64, 2, 4, 2, 16, 128, vocab, 1e-6, 1e6, null, 2048,
-                    v.tiedEmbeddings(), dtypeName(v), List.of(bos), List.of(eot), null, true, false);
-            case QWEN3 -> new ModelSpec(Architecture.QWEN3, 64, 2, 4, 2, 32, 128, vocab, 1e-6, 1e6, null, 2048,
-                    v.tiedEmbeddings(), dtypeName(v), List.of(bos), List.of(eot), null, false, true);
+            case LLAMA -> tiny.rmsNormEps(1e-5).ropeTheta(500000).maxPositionEmbeddings(512)
+                    .ropeScaling(new RopeScaling(RopeScaling.Type.LLAMA3, 8, 64, 1, 4, 32, 1, Double.NaN))
+                    .eosTokenIds(endOfText, eot).build();
+            case MISTRAL -> tiny.rmsNormEps(1e-5).ropeTheta(10000).maxPositionEmbeddings(1024).slidingWindow(4096).build();
+            case QWEN2 -> tiny.rmsNormEps(1e-6).ropeTheta(1e6).maxPositionEmbeddings(2048).attentionBias(true).build();
+            case QWEN3 -> tiny.rmsNormEps(1e-6).ropeTheta(1e6).maxPositionEmbeddings(2048).headDim(32).qkNorm(true).build();
         };
     }
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pagoda.catalog.discovery.DiscoveredModel;
 import dev.pagoda.catalog.discovery.DiscoveryProblem;
 import dev.pagoda.catalog.discovery.DiscoveryResult;
-import dev.pagoda.catalog.discovery.HubCache;
+import dev.pagoda.catalog.hub.HubCache;
 import dev.pagoda.catalog.discovery.ModelDiscovery;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import dev.pagoda.catalog.chat.ChatTemplate;
 import dev.pagoda.catalog.chat.ChatTemplates;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
+import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.webapi.server.PagodaServer;
 import dev.pagoda.webapi.server.ServerOptions;
 import java.io.PrintWriter;
@@ -14,14 +15,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code pagoda serve}: the OpenAI-compatible server, with vLLM's flag names so a vLLM command line
- * carries over. Starts the engine, logs the KV capacity as vLLM does, serves until the process is
- * stopped (the shutdown hook stops the server, then the engine).
+ * {@code pagoda serve [MODEL]}: the OpenAI-compatible server, as {@code vllm serve}: the model
+ * positional or as {@code --model}, vLLM's flag names ({@link EngineOptions} for the engine's) so
+ * a vLLM command line carries over. Starts the engine, logs the KV capacity as vLLM does, serves
+ * until the process is stopped (the shutdown hook stops the server, then the engine).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve a model over the OpenAI API (vLLM-compatible flags).")
@@ -30,11 +34,18 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "Model folder (HF layout), .gguf file or built-in shape name. Default: the embedded model.")
-    String model;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
+            description = "A model folder, a .gguf file, a Hugging Face repo id ORG/NAME[@REVISION] in the local hub cache, "
+                    + "or with --load-format dummy a built-in shape; as --model. Default: the embedded model.")
+    String positionalModel;
 
-    @Option(names = "--served-model-name", description = "Name clients use in 'model'. Default: the model's folder/file name.")
-    String servedModelName;
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--served-model-name", arity = "1..*", paramLabel = "NAME",
+            description = "Names clients may use in 'model' (several allowed; responses report the first). Default: the "
+                    + "model's folder or file name, or its repo id.")
+    List<String> servedModelNames = List.of();
 
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on. Default: ${DEFAULT-VALUE}.")
     String host;
@@ -45,43 +56,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every /v1 route. Also read from VLLM_API_KEY.")
     String apiKey;
 
-    @Option(names = "--max-model-len", description = "Longest prompt + completion. Default: the model's.")
-    Integer maxModelLen;
-
-    @Option(names = "--block-size", description = "Tokens per KV-cache block.")
-    Integer blockSize;
-
-    @Option(names = "--max-num-seqs", description = "Most sequences in one step.")
-    Integer maxNumSeqs;
-
-    @Option(names = "--max-num-batched-tokens", description = "Most tokens in one step.")
-    Integer maxNumBatchedTokens;
-
-    @Option(names = "--gpu-memory-utilization", description = "Share of GPU memory to use, (0, 1].")
-    Double gpuMemoryUtilization;
-
-    @Option(names = "--enable-prefix-caching", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Reuse the KV blocks of shared prompt prefixes. Default: on.")
-    boolean enablePrefixCaching;
-
-    @Option(names = "--async-scheduling", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "On a GPU, schedule the next step while the current one runs. Default: on.")
-    boolean asyncScheduling;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when a usable GPU is present, else the CPU), cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--kv-cache-memory", description = "Bytes of KV cache on the CPU. Default: 4 GiB, as vLLM's VLLM_CPU_KVCACHE_SPACE.")
-    Long kvCacheMemoryBytes;
-
     @Option(names = "--chat-template", description = "A chat template file, or the template text itself; replaces the model's.")
     String chatTemplate;
 
     @Option(names = "--allowed-origins", split = ",", description = "CORS origins allowed to call the API (comma separated, '*' for any).")
     List<String> allowedOrigins = List.of();
-
-    @Option(names = "--load-format", defaultValue = "auto", description = "auto, or dummy for random weights of the model's shape.")
-    String loadFormat;
 
     private final EngineLauncher launcher;
 
@@ -116,10 +95,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Starts the engine and the server and logs what vLLM logs at start. */
     Running start(PrintWriter log) {
-        InferenceEngine engine = launcher.start(engineFlags());
+        ServerOptions options = serverOptions(); // a bad server flag fails before minutes of loading, not after
+        InferenceEngine engine = launcher.start(engineConfig());
         PagodaServer server;
         try {
-            server = PagodaServer.start(engine, serverOptions());
+            server = PagodaServer.start(engine, options);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -128,10 +108,19 @@ final class ServeCommand implements Callable<Integer> {
         return new Running(engine, server);
     }
 
-    EngineFlags engineFlags() {
-        return new EngineFlags(model, servedModelName, loadFormat.toLowerCase(Locale.ROOT), maxModelLen, blockSize,
-                maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device, kvCacheMemoryBytes,
-                asyncScheduling);
+    /** What the engine is started with. @throws IllegalArgumentException naming the flag at fault */
+    EngineConfig engineConfig() {
+        return engine.toConfig(model()).servedModelNames(servedModelNames).build();
+    }
+
+    /** MODEL or --model (vllm serve takes either); both, naming different models, is a mistake worth a line. */
+    String model() {
+        String flag = engine.model();
+        if (positionalModel != null && flag != null && !positionalModel.equals(flag)) {
+            throw new IllegalArgumentException("the model is given twice and differs: MODEL " + positionalModel + " and --model "
+                    + flag + "; give one");
+        }
+        return positionalModel != null ? positionalModel : flag;
     }
 
     ServerOptions serverOptions() {
@@ -158,7 +147,10 @@ final class ServeCommand implements Callable<Integer> {
     /** What vLLM prints at start: the KV cache's size in tokens and how many full-length requests fit. */
     static void logStartup(ModelInfo model, int port, PrintWriter out) {
         ModelInfo.CacheInfo cache = model.cache();
-        out.printf(Locale.ROOT, "Serving %s (%s, %s on %s)%n", model.servedName(), model.source(), model.weightDtype(), model.device());
+        List<String> others = model.servedNames().subList(1, model.servedNames().size());
+        String also = others.isEmpty() ? "" : "also " + String.join(", ", others) + "; ";
+        out.printf(Locale.ROOT, "Serving %s (%s%s, %s on %s)%n", model.servedName(), also, model.source(), model.weightDtype(),
+                model.device());
         out.printf(Locale.ROOT, "KV cache: %d blocks of %d tokens = %d tokens%n", cache.numBlocks(), cache.blockSize(),
                 (long) cache.numBlocks() * cache.blockSize());
         out.printf(Locale.ROOT, "Maximum concurrency for %d tokens per request: %.2fx%n", model.maxModelLen(), cache.maxConcurrency());

@@ -51,8 +51,9 @@ public final class OpenAiService implements HttpService {
 
     private void models(ServerRequest req, ServerResponse res) {
         ModelInfo info = model.info();
-        res.send(new ModelList("list", List.of(new ModelCard(info.servedName(), "model", model.createdAt(), "pagoda",
-                info.source(), null, info.maxModelLen()))));
+        // one card per --served-model-name, as vLLM lists them
+        res.send(new ModelList("list", info.servedNames().stream().map(name -> new ModelCard(name, "model", model.createdAt(),
+                "pagoda", info.source(), null, info.maxModelLen())).toList()));
     }
 
     /** @param tokenStrs each token's vocabulary piece when {@code return_token_strs} is set, else null */

@@ -39,14 +39,18 @@ record ServedModel(InferenceEngine engine, long createdAt, Optional<ChatTemplate
         return engine.model();
     }
 
+    /** The name responses report: the first served name. */
     String name() {
         return info().servedName();
     }
 
-    /** vLLM lets {@code model} be omitted (one model served); a different name is a 404. */
+    /**
+     * vLLM lets {@code model} be omitted (one model served) and answers to every
+     * {@code --served-model-name}; any other name is a 404. Responses report the first name.
+     */
     void checkModel(Fields fields) {
         fields.string("model").ifPresent(m -> {
-            if (!m.equals(name())) throw ApiException.modelNotFound(m);
+            if (!info().answersTo(m)) throw ApiException.modelNotFound(m);
         });
     }
 

@@ -59,8 +59,11 @@ class QkvRopeCacheTest {
 
     private static ModelSpec spec(Architecture arch, int heads, int kvHeads, int headDim, double theta, RopeScaling scaling,
                                   boolean bias, boolean qkNorm) {
-        return new ModelSpec(arch, heads * headDim, 1, heads, kvHeads, headDim, 64, 100, 1e-6, theta, scaling, 16384, false,
-                "bfloat16", List.of(1), List.of(2), null, bias, qkNorm);
+        return ModelSpec.builder(arch)
+                .hiddenSize(heads * headDim).numLayers(1).numHeads(heads).numKvHeads(kvHeads).headDim(headDim)
+                .intermediateSize(64).vocabSize(100).ropeTheta(theta).ropeScaling(scaling).maxPositionEmbeddings(16384)
+                .torchDtype("bfloat16").bosTokenIds(1).eosTokenIds(2).attentionBias(bias).qkNorm(qkNorm)
+                .build();
     }
 
     private void check(ModelSpec spec, int blockSize, int seed) {

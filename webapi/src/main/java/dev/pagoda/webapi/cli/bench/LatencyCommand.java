@@ -3,6 +3,9 @@ package dev.pagoda.webapi.cli.bench;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.core.EngineConfig;
+import dev.pagoda.webapi.cli.EngineLauncher;
+import dev.pagoda.webapi.cli.EngineOptions;
 import dev.pagoda.engine.bench.MemoryFloor;
 import dev.pagoda.engine.cuda.CudaBandwidth;
 import dev.pagoda.engine.cuda.CudaDevice;
@@ -54,15 +57,15 @@ public final class LatencyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final BenchEngineLauncher launcher;
+    private final EngineLauncher launcher;
 
     /** Benchmarks the engine {@code launcher} starts. */
-    public LatencyCommand(BenchEngineLauncher launcher) {
+    public LatencyCommand(EngineLauncher launcher) {
         this.launcher = launcher;
     }
 
     public LatencyCommand() {
-        this(new LocalEngineLauncher());
+        this(EngineLauncher.local());
     }
 
     @Override
@@ -70,9 +73,9 @@ public final class LatencyCommand implements Callable<Integer> {
         Workload workload = Workload.checked(batchSize, "--batch-size", inputLen, outputLen);
         if (numIters < 1) throw new IllegalArgumentException("--num-iters must be >= 1, got " + numIters);
         if (numItersWarmup < 0) throw new IllegalArgumentException("--num-iters-warmup must be >= 0, got " + numItersWarmup);
-        engineOptions.check();
+        EngineConfig config = engineOptions.toConfig(engineOptions.model()).build();
         PrintWriter out = spec.commandLine().getOut();
-        try (InferenceEngine engine = launcher.start(engineOptions)) {
+        try (InferenceEngine engine = launcher.start(config)) {
             workload.checkFits(engine.model());
             BatchRunner runner = new BatchRunner(engine);
             long seed = engineOptions.seed();

@@ -1,6 +1,9 @@
 package dev.pagoda.webapi.cli.bench;
 
 import dev.pagoda.engine.api.InferenceEngine;
+import dev.pagoda.engine.core.EngineConfig;
+import dev.pagoda.webapi.cli.EngineLauncher;
+import dev.pagoda.webapi.cli.EngineOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,23 +40,23 @@ public final class ThroughputCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final BenchEngineLauncher launcher;
+    private final EngineLauncher launcher;
 
     /** Benchmarks the engine {@code launcher} starts. */
-    public ThroughputCommand(BenchEngineLauncher launcher) {
+    public ThroughputCommand(EngineLauncher launcher) {
         this.launcher = launcher;
     }
 
     public ThroughputCommand() {
-        this(new LocalEngineLauncher());
+        this(EngineLauncher.local());
     }
 
     @Override
     public Integer call() throws InterruptedException {
         Workload workload = Workload.checked(numPrompts, "--num-prompts", inputLen, outputLen);
-        engineOptions.check();
+        EngineConfig config = engineOptions.toConfig(engineOptions.model()).build();
         PrintWriter out = spec.commandLine().getOut();
-        try (InferenceEngine engine = launcher.start(engineOptions)) {
+        try (InferenceEngine engine = launcher.start(config)) {
             workload.checkFits(engine.model());
             int[][] prompts = workload.prompts(engine.model(), engineOptions.seed());
             BatchOutcome outcome = new BatchRunner(engine).run(prompts, outputLen, engineOptions.seed());

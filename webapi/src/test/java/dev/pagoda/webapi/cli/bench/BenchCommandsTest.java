@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.load.BuiltinShapes;
 import dev.pagoda.engine.telemetry.StepStats;
+import dev.pagoda.webapi.cli.ByteSizes;
+import dev.pagoda.webapi.cli.EngineLauncher;
 import dev.pagoda.webapi.cli.PagodaCli;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,7 +46,7 @@ class BenchCommandsTest {
     private record Run(int exit, String out, String err) {}
 
     private Run pagoda(FakeEngine.Setup setup, String... args) {
-        BenchEngineLauncher launcher = options -> {
+        EngineLauncher launcher = config -> {
             FakeEngine e = new FakeEngine(setup);
             engines.add(e);
             return e;

@@ -1,11 +1,11 @@
-package dev.pagoda.webapi.cli.bench;
+package dev.pagoda.webapi.cli;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses sizes such as {@code 4GiB}, {@code 512MB}, {@code 2g} or {@code 1048576} into bytes. */
-final class ByteSizes {
+public final class ByteSizes {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(i?b?)");
 
@@ -16,7 +16,7 @@ final class ByteSizes {
      *
      * @throws IllegalArgumentException naming {@code flag} when the text is not a positive size
      */
-    static long parse(String text, String flag) {
+    public static long parse(String text, String flag) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException(flag + " must be a size such as 4GiB, 512MiB or a number of bytes, got '" + text + "'");
