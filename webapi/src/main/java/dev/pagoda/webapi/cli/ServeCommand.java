@@ -4,6 +4,7 @@ import dev.pagoda.catalog.chat.ChatTemplate;
 import dev.pagoda.catalog.chat.ChatTemplates;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
+import dev.pagoda.webapi.openai.tools.ToolParsing;
 import dev.pagoda.webapi.server.PagodaServer;
 import dev.pagoda.webapi.server.ServerOptions;
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -83,6 +85,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--load-format", defaultValue = "auto", description = "auto, or dummy for random weights of the model's shape.")
     String loadFormat;
 
+    @Option(names = "--enable-auto-tool-choice", description = "Let the model call tools on its own (tool_choice \"auto\"); needs --tool-call-parser.")
+    boolean enableAutoToolChoice;
+
+    @Option(names = "--tool-call-parser", paramLabel = "NAME", description = "How the model writes tool calls: hermes (Qwen2.5, Qwen3), llama3_json (Llama 3.1/3.2), mistral.")
+    String toolCallParser;
+
+    @Option(names = "--reasoning-parser", paramLabel = "NAME", description = "Return the model's <think> block as reasoning_content: qwen3, deepseek_r1.")
+    String reasoningParser;
+
     private final EngineLauncher launcher;
 
     ServeCommand() {
@@ -116,10 +127,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Starts the engine and the server and logs what vLLM logs at start. */
     Running start(PrintWriter log) {
+        ServerOptions options = serverOptions(); // a bad server flag fails before the engine loads
         InferenceEngine engine = launcher.start(engineFlags());
         PagodaServer server;
         try {
-            server = PagodaServer.start(engine, serverOptions());
+            server = PagodaServer.start(engine, options);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -136,7 +148,8 @@ final class ServeCommand implements Callable<Integer> {
 
     ServerOptions serverOptions() {
         String key = apiKey != null ? apiKey : System.getenv("VLLM_API_KEY");
-        ServerOptions options = ServerOptions.local().withAddress(host, port).withApiKey(key).withAllowedOrigins(allowedOrigins);
+        ServerOptions options = ServerOptions.local().withAddress(host, port).withApiKey(key).withAllowedOrigins(allowedOrigins)
+                .withToolParsing(new ToolParsing(enableAutoToolChoice, Optional.ofNullable(toolCallParser), Optional.ofNullable(reasoningParser)));
         return chatTemplate == null ? options : options.withChatTemplate(template(chatTemplate));
     }
 
