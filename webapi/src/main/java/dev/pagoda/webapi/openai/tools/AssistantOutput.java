@@ -154,6 +154,12 @@ public final class AssistantOutput {
         }
 
         private Delta advance(boolean complete) {
+            if (reasoning == ReasoningParser.NONE && tools == ToolCallParser.NONE) {
+                // Plain text (most requests): passed on as it comes, nothing kept.
+                String piece = text.toString();
+                text.setLength(0);
+                return new Delta(null, piece.isEmpty() ? null : piece, null);
+            }
             ReasoningSplit split = reasoning.split(text.toString(), complete);
             String newReasoning = null;
             if (split.reasoning().length() > reasoningSent) {
