@@ -58,6 +58,11 @@ public final class AssistantOutput {
             case ToolChoice.Required required -> tools = new RequiredCallsParser();
             case ToolChoice.Named named -> tools = new NamedCallParser(named.name());
         }
+        // The grammar of a forced call holds from the first token, so there is no think block to take off
+        // (vLLM lets the model reason before its grammar starts; this engine's grammar has no such switch).
+        if (request.choice() instanceof ToolChoice.Required || request.choice() instanceof ToolChoice.Named) {
+            reasoning = ReasoningParser.NONE;
+        }
         return new AssistantOutput(request, reasoning, tools, keepSpecial);
     }
 

@@ -140,6 +140,14 @@ class ToolCallParsersTest {
         assertNull(off.whole("Just the answer").reasoningContent());
         assertEquals("Just the answer", off.whole("Just the answer").content());
 
+        // A forced call's grammar leaves no room for a think block: its JSON is the call, not reasoning.
+        ToolRequest required = new ToolRequest(List.of(new Tool(0, "get_time", JSON.createObjectNode().put("type", "object"), false)),
+                List.of(), new ToolChoice.Required(), true);
+        var forced = AssistantOutput.forRequest(required, ToolParsing.NONE.withReasoningParser(ReasoningParsers.QWEN3), Map.of())
+                .whole("[{\"name\": \"get_time\", \"parameters\": {}}]");
+        assertNull(forced.reasoningContent());
+        assertEquals("get_time", forced.toolCalls().getFirst().function().name());
+
         var r1 = AssistantOutput.forRequest(noTools,
                 new ToolParsing(false, Optional.empty(), Optional.of(ReasoningParsers.DEEPSEEK_R1)), Map.of());
         var answer = r1.whole("Okay, 2+2 is 4.</think>The answer is 4.");

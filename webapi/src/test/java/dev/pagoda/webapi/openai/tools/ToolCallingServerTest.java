@@ -139,6 +139,30 @@ class ToolCallingServerTest {
     }
 
     @Test
+    void everyOneOfSeveralChoicesGetsItsOwnCalls() {
+        try (PagodaServer server = server(ToolParsing.autoTools(ToolCallParsers.HERMES))) {
+            ENGINE.script(r -> "<tool_call>{\"name\": \"get_time\", \"arguments\": {\"tz\": \"UTC\"}}</tool_call>");
+            JsonNode choices = http(server).post("/v1/chat/completions", request(false, ", \"n\": 3")).json().get("choices");
+            assertEquals(3, choices.size());
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (JsonNode c : choices) {
+                assertEquals("tool_calls", c.get("finish_reason").asText());
+                assertEquals("{\"tz\": \"UTC\"}", c.at("/message/tool_calls/0/function/arguments").asText());
+                ids.add(c.at("/message/tool_calls/0/id").asText());
+            }
+            assertEquals(3, ids.size(), "each call its own id");
+            Http.Reply streamed = http(server).post("/v1/chat/completions", request(true, ", \"n\": 3"));
+            for (int i = 0; i < 3; i++) {
+                Streamed s = Streamed.of(streamed, i);
+                assertEquals("tool_calls", s.finishReason, "choice " + i);
+                assertEquals("{\"tz\": \"UTC\"}", s.calls.getFirst().arguments.toString(), "choice " + i);
+            }
+        } finally {
+            ENGINE.script(null);
+        }
+    }
+
+    @Test
     void plainAnswersStayContentAndNoneNeverParses() {
         try (PagodaServer server = server(ToolParsing.autoTools(ToolCallParsers.HERMES))) {
             String text = "No tool needed; <tool_call> is how I would call one.";
@@ -260,6 +284,11 @@ class ToolCallingServerTest {
         record Call(String id, String name, StringBuilder arguments) {}
 
         static Streamed of(Http.Reply reply) {
+            return of(reply, 0);
+        }
+
+        /** Choice {@code index} of the stream. */
+        static Streamed of(Http.Reply reply, int index) {
             assertEquals(200, reply.status(), reply.body());
             Streamed s = new Streamed();
             Map<Integer, Call> byIndex = new TreeMap<>();
@@ -274,17 +303,18 @@ class ToolCallingServerTest {
                 }
                 assertEquals("chat.completion.chunk", chunk.get("object").asText());
                 for (JsonNode choice : chunk.get("choices")) {
+                    if (choice.get("index").asInt() != index) continue;
                     JsonNode delta = choice.get("delta");
                     if (delta.hasNonNull("content")) s.content.append(delta.get("content").asText());
                     if (delta.hasNonNull("reasoning_content")) s.reasoning.append(delta.get("reasoning_content").asText());
                     if (choice.hasNonNull("finish_reason")) s.finishReason = choice.get("finish_reason").asText();
                     if (!delta.has("tool_calls")) continue;
                     for (JsonNode t : delta.get("tool_calls")) {
-                        int index = t.get("index").asInt();
-                        Call c = byIndex.get(index);
+                        int call = t.get("index").asInt();
+                        Call c = byIndex.get(call);
                         if (c == null) {
                             assertTrue(t.hasNonNull("id") && t.hasNonNull("type") && t.at("/function/name").isTextual(), t.toString());
-                            byIndex.put(index, new Call(t.get("id").asText(), t.at("/function/name").asText(),
+                            byIndex.put(call, new Call(t.get("id").asText(), t.at("/function/name").asText(),
                                     new StringBuilder(t.at("/function/arguments").asText())));
                         } else {
                             assertFalse(t.has("id") || t.at("/function").has("name"), "only the first piece names the call: " + t);
