@@ -15,7 +15,7 @@ import java.util.List;
  * [TOOL_CALLS]get_weather[ARGS]{"city": "Paris"}[TOOL_CALLS]get_time{}
  * </pre>
  * The text before the first {@code [TOOL_CALLS]} is the content. {@code [TOOL_CALLS]} is a special
- * token, so the request is detokenized with special tokens kept ({@link #keepsSpecialTokens}); call ids
+ * token, so the request is detokenized with special tokens kept ({@link ToolCallParsers#keepsSpecialTokens}); call ids
  * are Mistral's nine characters, which its templates insist on when the calls come back.
  */
 final class MistralToolParser implements ToolCallParser {

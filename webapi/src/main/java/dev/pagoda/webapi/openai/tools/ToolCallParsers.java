@@ -23,9 +23,13 @@ public final class ToolCallParsers {
         };
     }
 
-    /** Whether the format's markers are special tokens that detokenizing must keep (vLLM's adjust_request). */
+    /**
+     * Whether the format's markers may be special tokens, which detokenizing must then keep, as vLLM's
+     * {@code adjust_request} arranges: Mistral's {@code [TOOL_CALLS]} always is, and some Hermes-format
+     * models mark {@code <tool_call>} special. Llama's {@code <|python_tag|>} is special but optional.
+     */
     static boolean keepsSpecialTokens(String name) {
-        return MISTRAL.equals(name);
+        return MISTRAL.equals(name) || HERMES.equals(name);
     }
 
     /** Null when {@code name} is known, else the one-line complaint. */
