@@ -92,7 +92,12 @@ final class OutputProcessor {
         StringBuilder text = new StringBuilder();
         int kept = tokens.length;
         String stopString = null;
-        for (int i = 0; i < tokens.length && stopString == null; i++) {
+        RequestOutput.Finish finish = out.finish();
+        // The scheduler stops a sample on EOS or a stop token id; as in vLLM that token stays in the ids but
+        // is not text (with special tokens kept it would show as "</s>"), unless include_stop_str_in_output.
+        boolean stopToken = finish != null && finish.reason() == FinishReason.STOP && !sample.stopTokenInText;
+        int textTokens = stopToken ? Math.max(0, tokens.length - 1) : tokens.length;
+        for (int i = 0; i < textTokens && stopString == null; i++) {
             StopStringMatcher.Emit emit = sample.stops.feed(sample.detokenizer == null ? "" : sample.detokenizer.push(tokens[i]));
             text.append(emit.text());
             if (emit.stopped()) {
@@ -100,7 +105,6 @@ final class OutputProcessor {
                 kept = i + 1; // the token that completed the stop string stays, as in vLLM
             }
         }
-        RequestOutput.Finish finish = out.finish();
         if (stopString == null && finish != null && finish.reason() != FinishReason.ERROR) {
             // Text held back (an unfinished character or a possible stop-string start) is final now.
             StopStringMatcher.Emit rest = sample.stops.feed(sample.detokenizer == null ? "" : sample.detokenizer.flush());

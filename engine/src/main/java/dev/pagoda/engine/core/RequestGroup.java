@@ -19,12 +19,14 @@ final class RequestGroup {
     static final class Sample {
         final IncrementalDetokenizer detokenizer; // null without a tokenizer
         final StopStringMatcher stops;
+        final boolean stopTokenInText; // include_stop_str_in_output: the EOS / stop token id that ends it is text too
         FinishReason finish;
         Object stopReason;
 
         Sample(Tokenizer tokenizer, SamplingParams params) {
             this.detokenizer = tokenizer == null ? null : tokenizer.newDetokenizer(params.skipSpecialTokens());
             this.stops = StopStringMatcher.of(params);
+            this.stopTokenInText = params.includeStopStrInOutput();
         }
 
         boolean finished() {

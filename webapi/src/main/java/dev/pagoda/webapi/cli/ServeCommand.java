@@ -5,6 +5,7 @@ import dev.pagoda.catalog.chat.ChatTemplates;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.engine.core.EngineConfig;
+import dev.pagoda.webapi.openai.tools.ToolParsing;
 import dev.pagoda.webapi.server.PagodaServer;
 import dev.pagoda.webapi.server.ServerOptions;
 import java.io.PrintWriter;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -61,6 +63,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--allowed-origins", split = ",", description = "CORS origins allowed to call the API (comma separated, '*' for any).")
     List<String> allowedOrigins = List.of();
+
+    @Option(names = "--enable-auto-tool-choice", description = "Let the model call tools on its own (tool_choice \"auto\"); needs --tool-call-parser.")
+    boolean enableAutoToolChoice;
+
+    @Option(names = "--tool-call-parser", paramLabel = "NAME", description = "How the model writes tool calls: hermes (Qwen2.5, Qwen3), llama3_json (Llama 3.1/3.2), mistral.")
+    String toolCallParser;
+
+    @Option(names = "--reasoning-parser", paramLabel = "NAME", description = "Return the model's <think> block as reasoning_content: qwen3, deepseek_r1.")
+    String reasoningParser;
 
     private final EngineLauncher launcher;
 
@@ -125,7 +136,8 @@ final class ServeCommand implements Callable<Integer> {
 
     ServerOptions serverOptions() {
         String key = apiKey != null ? apiKey : System.getenv("VLLM_API_KEY");
-        ServerOptions options = ServerOptions.local().withAddress(host, port).withApiKey(key).withAllowedOrigins(allowedOrigins);
+        ServerOptions options = ServerOptions.local().withAddress(host, port).withApiKey(key).withAllowedOrigins(allowedOrigins)
+                .withToolParsing(new ToolParsing(enableAutoToolChoice, Optional.ofNullable(toolCallParser), Optional.ofNullable(reasoningParser)));
         return chatTemplate == null ? options : options.withChatTemplate(template(chatTemplate));
     }
 

@@ -4,6 +4,8 @@ import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.webapi.openai.tools.AssistantOutput;
+import dev.pagoda.webapi.openai.tools.ToolRequest;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -13,7 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /v1/chat/completions}: the conversation rendered by the model's template, n choices. */
+/**
+ * {@code POST /v1/chat/completions}: the conversation rendered by the model's template, n choices,
+ * each choice's text made into a message (reasoning, content, tool calls) by {@link AssistantOutput}.
+ */
 final class ChatCompletionsHandler implements Handler {
 
     private static final String ASSISTANT = "assistant";
@@ -30,7 +35,11 @@ final class ChatCompletionsHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         Fields f = api.fields(req);
         SamplingFields sampling = SamplingFields.read(f, SamplingFields.Api.CHAT, model.info().generationDefaults());
-        ChatPrompt prompt = ChatPrompt.read(f, model, false);
+        ToolRequest tools = ToolRequest.read(f::node);
+        ChatPrompt prompt = ChatPrompt.read(f, model, false, tools);
+        AssistantOutput output = AssistantOutput.forRequest(tools, api.toolParsing(), ChatPrompt.templateKwargs(f));
+        output.constraint().ifPresent(sampling.builder()::structuredOutput);
+        if (output.keepsSpecialTokens()) sampling.builder().skipSpecialTokens(false);
         SamplingParams params = sampling.build(model, prompt.ids().length);
         String id = "chatcmpl-" + Ids.random();
         long created = Instant.now().getEpochSecond();
@@ -39,16 +48,16 @@ final class ChatCompletionsHandler implements Handler {
             Submission.Part part = submission.parts().getFirst();
             var texts = new TokenTexts(model.info().tokenizer());
             if (sampling.stream()) {
-                stream(submission, part, new Chunks(id, created, model.name()), params, texts,
+                stream(submission, part, new Chunks(id, created, model.name()), params, texts, output,
                         new EventStream(res), sampling.includeUsage());
             } else {
-                res.send(whole(submission, part, id, created, params, texts));
+                res.send(whole(submission, part, id, created, params, texts, output));
             }
         }
     }
 
     private ChatJson.Completion whole(Submission submission, Submission.Part part, String id, long created,
-            SamplingParams params, TokenTexts texts) {
+            SamplingParams params, TokenTexts texts, AssistantOutput output) {
         Map<Integer, ChoiceText> byIndex = new HashMap<>();
         for (StreamEvent e; (e = submission.next(part)) != null; ) {
             if (e.error() != null) throw Submission.engineFailure(e.error());
@@ -58,17 +67,20 @@ final class ChatCompletionsHandler implements Handler {
         for (int i = 0; i < params.n(); i++) {
             ChoiceText c = byIndex.getOrDefault(i, new ChoiceText());
             ChatJson.ChatLogprobs lp = params.logprobs() == null ? null : texts.chat(c.tokenIds(), c.logprobs());
-            choices.add(new ChatJson.Choice(i, new ChatJson.Message(ASSISTANT, c.text(), null), lp,
-                    c.finishReason(), c.stopReason()));
+            AssistantOutput.Message m = output.whole(c.text());
+            choices.add(new ChatJson.Choice(i, new ChatJson.Message(ASSISTANT, m.content(), null, m.toolCalls(), m.reasoningContent()),
+                    lp, output.finishReason(c.finishReason(), !m.toolCalls().isEmpty()), c.stopReason()));
         }
         return new ChatJson.Completion(id, ChatJson.OBJECT, created, model.name(), choices, submission.usage(), null);
     }
 
     /** vLLM's order: a role chunk per choice, content chunks as tokens come, then usage if asked, then [DONE]. */
     private void stream(Submission submission, Submission.Part part, Chunks chunks, SamplingParams params,
-            TokenTexts texts, EventStream out, boolean includeUsage) {
+            TokenTexts texts, AssistantOutput output, EventStream out, boolean includeUsage) {
+        List<AssistantOutput.Stream> messages = new ArrayList<>();
         for (int i = 0; i < params.n(); i++) {
-            out.data(chunks.of(new ChatJson.ChunkChoice(i, new ChatJson.Delta(ASSISTANT, ""), null, null, null)));
+            messages.add(output.stream());
+            out.data(chunks.of(new ChatJson.ChunkChoice(i, new ChatJson.Delta(ASSISTANT, "", null, null), null, null, null)));
         }
         for (StreamEvent e; (e = submission.next(part)) != null; ) {
             if (e.error() != null) {
@@ -77,11 +89,14 @@ final class ChatCompletionsHandler implements Handler {
                 return;
             }
             for (SampleDelta d : e.deltas()) {
-                if (d.text().isEmpty() && d.finishReason() == null && d.logprobs().isEmpty()) continue;
+                AssistantOutput.Stream message = messages.get(d.index());
+                AssistantOutput.Delta piece = d.finishReason() == null ? message.next(d.text()) : message.finish(d.text());
+                if (piece.isEmpty() && d.finishReason() == null && d.logprobs().isEmpty()) continue;
                 ChatJson.ChatLogprobs lp = params.logprobs() == null ? null : texts.chat(d.tokenIds(), d.logprobs());
-                String finish = d.finishReason() == null ? null : d.finishReason().apiName();
-                out.data(chunks.of(new ChatJson.ChunkChoice(d.index(), new ChatJson.Delta(null, d.text()), lp,
-                        finish, d.stopReason())));
+                String finish = d.finishReason() == null ? null
+                        : output.finishReason(d.finishReason().apiName(), message.calledTools());
+                var delta = new ChatJson.Delta(null, piece.content(), piece.reasoningContent(), piece.toolCalls());
+                out.data(chunks.of(new ChatJson.ChunkChoice(d.index(), delta, lp, finish, d.stopReason())));
             }
         }
         if (includeUsage) out.data(chunks.usage(submission.usage()));

@@ -2,6 +2,7 @@ package dev.pagoda.webapi.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pagoda.webapi.openai.tools.ToolCallJson;
 import java.util.List;
 
 /** The response shapes of {@code /v1/chat/completions}, key for key as OpenAI sends them. */
@@ -19,7 +20,13 @@ final class ChatJson {
     record Choice(int index, Message message, ChatLogprobs logprobs,
             @JsonProperty("finish_reason") String finishReason, @JsonProperty("stop_reason") Object stopReason) {}
 
-    record Message(String role, String content, String refusal) {}
+    /**
+     * @param toolCalls        left out when there are none, as OpenAI does
+     * @param reasoningContent vLLM's field for the reasoning block ({@code --reasoning-parser}); left out when none
+     */
+    record Message(String role, String content, String refusal,
+            @JsonProperty("tool_calls") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCallJson> toolCalls,
+            @JsonProperty("reasoning_content") @JsonInclude(JsonInclude.Include.NON_NULL) String reasoningContent) {}
 
     /** {@code usage} appears only on the final usage chunk, as with {@code include_usage}. */
     record Chunk(String id, String object, long created, String model, List<ChunkChoice> choices,
@@ -28,9 +35,13 @@ final class ChatJson {
     record ChunkChoice(int index, Delta delta, ChatLogprobs logprobs,
             @JsonProperty("finish_reason") String finishReason, @JsonProperty("stop_reason") Object stopReason) {}
 
-    /** The first chunk of a choice carries the role, later ones the new content; absent keys are left out. */
+    /**
+     * The first chunk of a choice carries the role, later ones the new content, reasoning or tool-call
+     * pieces; absent keys are left out.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delta(String role, String content) {}
+    record Delta(String role, String content, @JsonProperty("reasoning_content") String reasoningContent,
+            @JsonProperty("tool_calls") List<ToolCallJson.Delta> toolCalls) {}
 
     record ChatLogprobs(List<TokenLogprob> content, String refusal) {}
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pagoda.catalog.chat.ChatContext;
 import dev.pagoda.catalog.chat.ChatTemplate;
 import dev.pagoda.catalog.chat.ChatTemplates;
+import dev.pagoda.webapi.openai.tools.ToolMessages;
+import dev.pagoda.webapi.openai.tools.ToolRequest;
 import dev.pagoda.webapi.server.ApiException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,11 +27,12 @@ record ChatPrompt(String text, int[] ids) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
-    static ChatPrompt read(Fields f, ServedModel model, boolean defaultAddSpecialTokens) {
+    /** @param toolRequest the request's tools, which the template shows the model */
+    static ChatPrompt read(Fields f, ServedModel model, boolean defaultAddSpecialTokens, ToolRequest toolRequest) {
         List<Map<String, Object>> messages = messages(f);
         boolean addGenerationPrompt = f.bool("add_generation_prompt").orElse(true);
-        Map<String, Object> kwargs = f.object("chat_template_kwargs").map(o -> MAPPER.convertValue(o, MAP)).orElse(Map.of());
-        List<Map<String, Object>> tools = tools(f);
+        Map<String, Object> kwargs = templateKwargs(f);
+        List<Map<String, Object>> tools = toolRequest.templateTools();
         ChatTemplates templates = model.chatTemplates();
         ChatTemplate template = templates.forRequest(tools != null);
         ChatContext context = new ChatContext(messages, addGenerationPrompt, tools, templates.bosToken(),
@@ -39,6 +42,11 @@ record ChatPrompt(String text, int[] ids) {
         int[] ids = model.tokenizer("messages").encode(text, addSpecial);
         model.checkPromptLength("messages", ids.length);
         return new ChatPrompt(text, ids);
+    }
+
+    /** {@code chat_template_kwargs}: extra template variables, such as Qwen3's {@code enable_thinking}. */
+    static Map<String, Object> templateKwargs(Fields f) {
+        return f.object("chat_template_kwargs").map(o -> MAPPER.convertValue(o, MAP)).orElse(Map.of());
     }
 
     private static List<Map<String, Object>> messages(Fields f) {
@@ -56,6 +64,7 @@ record ChatPrompt(String text, int[] ids) {
             Map<String, Object> message = new LinkedHashMap<>(MAPPER.convertValue(m, MAP));
             message.put("role", role);
             message.put("content", content(param + ".content", m.get("content")));
+            ToolMessages.prepare(param, role, m, message);
             out.add(message);
         }
         return out;
@@ -63,11 +72,12 @@ record ChatPrompt(String text, int[] ids) {
 
     /**
      * A string stays a string; a list of text parts becomes their texts joined by newlines, as vLLM
-     * does for templates that expect string content (all common ones). Other part types (images,
-     * audio) are refused: no model here can see them.
+     * does for templates that expect string content (all common ones); no content (an assistant's
+     * tool-call turn) is "", as there. Other part types (images, audio) are refused: no model here
+     * can see them.
      */
     private static String content(String param, JsonNode content) {
-        if (content == null || content.isNull()) return null;
+        if (content == null || content.isNull()) return "";
         if (content.isTextual()) return content.textValue();
         if (!content.isArray()) throw ApiException.invalidType(param, "a string or an array of content parts", Fields.describe(content));
         List<String> texts = new ArrayList<>();
@@ -80,17 +90,5 @@ record ChatPrompt(String text, int[] ids) {
             texts.add(text.textValue());
         }
         return String.join("\n", texts);
-    }
-
-    private static List<Map<String, Object>> tools(Fields f) {
-        return f.node("tools").map(n -> {
-            if (!n.isArray()) throw ApiException.invalidType("tools", "an array", Fields.describe(n));
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (JsonNode t : n) {
-                if (!t.isObject()) throw ApiException.invalidType("tools", "an array of objects", "an array holding " + Fields.describe(t));
-                out.add(MAPPER.convertValue(t, MAP));
-            }
-            return out;
-        }).orElse(null);
     }
 }

@@ -137,14 +137,6 @@ final class Fields {
     }
 
     static String describe(JsonNode n) {
-        return switch (n.getNodeType()) {
-            case STRING -> "a string";
-            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a decimal";
-            case BOOLEAN -> "a boolean";
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case NULL -> "null";
-            default -> n.getNodeType().name().toLowerCase();
-        };
+        return ApiException.describe(n);
     }
 }

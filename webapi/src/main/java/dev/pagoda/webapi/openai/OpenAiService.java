@@ -5,6 +5,8 @@ import dev.pagoda.catalog.chat.ChatTemplate;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.webapi.metrics.VllmMetrics;
+import dev.pagoda.webapi.openai.tools.ToolParsing;
+import dev.pagoda.webapi.openai.tools.ToolRequest;
 import dev.pagoda.webapi.server.ApiException;
 import dev.pagoda.webapi.server.JsonBody;
 import io.helidon.webserver.http.HttpRules;
@@ -27,10 +29,14 @@ public final class OpenAiService implements HttpService {
     private final CompletionsHandler completions;
     private final ChatCompletionsHandler chat;
 
-    /** @param chatTemplate replaces the model's own templates when present ({@code --chat-template}) */
-    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, Optional<ChatTemplate> chatTemplate) {
+    /**
+     * @param chatTemplate replaces the model's own templates when present ({@code --chat-template})
+     * @param toolParsing  how tool calls and reasoning are read from chat output
+     */
+    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, Optional<ChatTemplate> chatTemplate,
+            ToolParsing toolParsing) {
         this.model = ServedModel.of(engine, chatTemplate);
-        this.api = new ApiContext(model, body, metrics);
+        this.api = new ApiContext(model, body, metrics, toolParsing);
         this.completions = new CompletionsHandler(api);
         this.chat = new ChatCompletionsHandler(api);
     }
@@ -65,7 +71,7 @@ public final class OpenAiService implements HttpService {
         Fields f = api.fields(req);
         int[] ids;
         if (f.has("messages")) {
-            ids = ChatPrompt.read(f, model, false).ids();
+            ids = ChatPrompt.read(f, model, false, ToolRequest.read(f::node)).ids();
         } else {
             String prompt = f.string("prompt").orElseThrow(() -> ApiException.missing("prompt"));
             ids = model.tokenizer("prompt").encode(prompt, f.bool("add_special_tokens").orElse(true));

@@ -1,5 +1,7 @@
 package dev.pagoda.webapi.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * A request that fails with an OpenAI-shaped error. Handlers throw it; {@link ErrorHandlers} turns it
  * into {@code {"error":{"message","type","param","code"}}} with the status. The engine never sees
@@ -35,6 +37,19 @@ public final class ApiException extends RuntimeException {
     public static ApiException invalidType(String param, String expected, String got) {
         return new ApiException(400, new OpenAiError("Invalid type for '" + param + "': expected " + expected
                 + ", but got " + got + " instead.", OpenAiError.INVALID_REQUEST, param, "invalid_type"));
+    }
+
+    /** A JSON value's type as OpenAI's type errors name it ("an integer", "an array"...). */
+    public static String describe(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a decimal";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+            default -> n.getNodeType().name().toLowerCase();
+        };
     }
 
     /** 400 for a required field that is absent. */

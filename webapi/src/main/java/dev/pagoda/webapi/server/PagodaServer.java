@@ -42,7 +42,7 @@ public final class PagodaServer implements AutoCloseable {
         options.apiKey().ifPresent(key -> routing.addFilter(new ApiKeyFilter(key)));
         VllmMetrics metrics = new VllmMetrics(engine);
         JsonBody body = new JsonBody(options.maxRequestBytes());
-        routing.register(new OpenAiService(engine, metrics, body, options.chatTemplate()))
+        routing.register(new OpenAiService(engine, metrics, body, options.chatTemplate(), options.toolParsing()))
                 .register(new MetricsService(metrics))
                 .register(new HealthService(version()))
                 .any(PagodaServer::unknownRoute);

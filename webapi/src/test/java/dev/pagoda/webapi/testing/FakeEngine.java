@@ -30,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A deterministic stand-in for the real engine, keeping the {@link InferenceEngine} contract: a loop
@@ -41,6 +42,9 @@ import java.util.function.Consumer;
  * [-4, 4], special tokens masked, so greedy output is a fixed function of the prompt and logprobs are a
  * real log-softmax. Stop strings, stop token ids, max_tokens, logit_bias, n and seeds behave as the
  * real sampler's contract says.
+ *
+ * <p>{@link #script} makes it a model that writes a given text instead (the text's tokens, then EOS),
+ * for what no random model ever writes: tool calls in a model family's format, reasoning blocks.
  */
 public final class FakeEngine implements InferenceEngine {
 
@@ -56,6 +60,7 @@ public final class FakeEngine implements InferenceEngine {
     private final List<Live> running = new ArrayList<>();
     private final List<int[]> seenPrompts = new ArrayList<>();
     private final List<Consumer<StepStats>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Function<GenerationRequest, String> script;
     private final Thread loop;
     private volatile EngineState state;
     private EngineTotals totals = EngineTotals.ZERO;
@@ -79,6 +84,15 @@ public final class FakeEngine implements InferenceEngine {
         this.loop = Thread.ofPlatform().daemon().name("fake-engine").start(this::run);
     }
 
+    /**
+     * From now on each request's samples write {@code output.apply(request)} (tokenized by the
+     * model's tokenizer) and then EOS, which ends them with {@code stop} and is not part of the text,
+     * as in the real engine; max_tokens and stop strings still apply. Null goes back to the hash model.
+     */
+    public void script(Function<GenerationRequest, String> output) {
+        this.script = output;
+    }
+
     @Override
     public ModelInfo model() {
         return model;
@@ -95,7 +109,9 @@ public final class FakeEngine implements InferenceEngine {
             if (id < 0 || id >= model.spec().vocabSize()) throw new InvalidRequestException("prompt", "bad id " + id);
         }
         if (waiting.size() >= maxWaiting) throw new QueueFullException(request.requestId(), maxWaiting);
-        Live live = new Live(request.requestId(), prompt, p, System.nanoTime());
+        Function<GenerationRequest, String> output = script;
+        int[] scripted = output == null ? null : tokenizer.encode(output.apply(request), false);
+        Live live = new Live(request.requestId(), prompt, p, System.nanoTime(), scripted);
         waiting.add(live);
         notifyAll();
         return live.stream;
@@ -341,14 +357,16 @@ public final class FakeEngine implements InferenceEngine {
         final Sample[] samples;
         final Stream stream;
         final long arrived;
+        final int[] scripted; // the text to write, or null for the hash model
         long firstScheduled = -1;
         long firstToken = -1;
         long finishedAt = -1;
         int cached;
         String error;
 
-        Live(String id, int[] prompt, SamplingParams params, long arrived) {
+        Live(String id, int[] prompt, SamplingParams params, long arrived, int[] scripted) {
             this.id = id;
+            this.scripted = scripted;
             this.prompt = prompt;
             this.params = params;
             this.arrived = arrived;
@@ -394,11 +412,18 @@ public final class FakeEngine implements InferenceEngine {
             SamplingParams p = l.params;
             int previous = generated.isEmpty() ? l.prompt[l.prompt.length - 1] : generated.getLast();
             double[] logprobs = logSoftmax(logits(previous, p.logitBias()));
-            int token = p.isGreedy() ? argmax(logprobs) : sample(logprobs, p.temperature());
+            int token;
+            if (l.scripted != null) {
+                token = generated.size() < l.scripted.length ? l.scripted[generated.size()] : tokenizer.eosTokenIds().getFirst();
+            } else {
+                token = p.isGreedy() ? argmax(logprobs) : sample(logprobs, p.temperature());
+            }
             generated.add(token);
             List<TokenLogprobs> lps = p.logprobs() == null ? List.of() : List.of(top(logprobs, token, p.logprobs()));
             Object stopReason = null;
-            if (p.stopTokenIds().contains(token)) {
+            if (l.scripted != null && generated.size() > l.scripted.length) {
+                finish = FinishReason.STOP; // EOS: ends the sample, adds no text
+            } else if (p.stopTokenIds().contains(token)) {
                 finish = FinishReason.STOP;
                 stopReason = token;
             } else {
@@ -415,7 +440,7 @@ public final class FakeEngine implements InferenceEngine {
             }
             if (finish == null && generated.size() >= p.maxTokens()) finish = FinishReason.LENGTH;
             if (finish == null && l.prompt.length + generated.size() >= model.maxModelLen()) finish = FinishReason.LENGTH;
-            if (finish == FinishReason.LENGTH) text.append(detokenizer.flush());
+            if (finish == FinishReason.LENGTH || finish == FinishReason.STOP && stopReason == null) text.append(detokenizer.flush());
             int holdBack = finish != null ? 0 : p.stop().stream().mapToInt(s -> s.length() - 1).max().orElse(0);
             int upTo = Math.max(emitted, text.length() - holdBack);
             String delta = text.substring(emitted, upTo);
