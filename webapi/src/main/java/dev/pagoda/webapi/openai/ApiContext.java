@@ -19,4 +19,12 @@ record ApiContext(ServedModel model, JsonBody body, VllmMetrics metrics) {
         model.checkModel(f);
         return f;
     }
+
+    /** As {@link #fields(ServerRequest)}, for a generation route: fields it cannot honour are refused first. */
+    Fields fields(ServerRequest req, RequestFields.Route route) {
+        Fields f = new Fields(body.read(req));
+        RequestFields.check(f, route);
+        model.checkModel(f);
+        return f;
+    }
 }

@@ -28,7 +28,7 @@ final class ChatCompletionsHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        Fields f = api.fields(req);
+        Fields f = api.fields(req, RequestFields.Route.CHAT);
         SamplingFields sampling = SamplingFields.read(f, SamplingFields.Api.CHAT, model.info().generationDefaults());
         ChatPrompt prompt = ChatPrompt.read(f, model, false);
         SamplingParams params = sampling.build(model, prompt.ids().length);

@@ -30,10 +30,9 @@ final class CompletionsHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        Fields f = api.fields(req);
+        Fields f = api.fields(req, RequestFields.Route.COMPLETIONS);
         SamplingFields sampling = SamplingFields.read(f, SamplingFields.Api.COMPLETIONS, model.info().generationDefaults());
         boolean echo = f.bool("echo").orElse(false);
-        if (f.has("suffix")) throw ApiException.invalidValue("suffix", "suffix is not supported.");
         List<PromptInput> prompts = PromptInput.read(f, model, f.bool("add_special_tokens").orElse(true));
         String id = "cmpl-" + Ids.random();
         List<GenerationRequest> requests = new ArrayList<>();

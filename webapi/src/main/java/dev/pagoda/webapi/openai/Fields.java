@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * Typed reads of a request's JSON fields. Absent and {@code null} mean "not given", as in OpenAI's
- * API; a value of the wrong JSON type is a 400 naming the field (OpenAI's "invalid_type"). Unknown
- * fields are never looked at, so they are ignored.
+ * API; a value of the wrong JSON type is a 400 naming the field (OpenAI's "invalid_type"). Which
+ * fields a route knows, honours or refuses is {@link RequestFields}' business.
  */
 final class Fields {
 
@@ -20,6 +20,13 @@ final class Fields {
 
     Fields(ObjectNode body) {
         this.body = body;
+    }
+
+    /** The body's field names, in the order they were sent. */
+    List<String> names() {
+        List<String> out = new ArrayList<>();
+        body.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     boolean has(String name) {
