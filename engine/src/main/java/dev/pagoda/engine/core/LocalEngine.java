@@ -123,7 +123,8 @@ public final class LocalEngine implements InferenceEngine {
         SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
                 eos.stream().mapToInt(Integer::intValue).toArray());
-        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent());
+        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent(),
+                config.maxLogprobs());
         this.info = new ModelInfo(config.servedModelName() != null ? config.servedModelName() : model.name(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),

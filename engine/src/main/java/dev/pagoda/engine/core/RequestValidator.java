@@ -5,6 +5,7 @@ import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.QueueFullException;
 import dev.pagoda.engine.sched.SchedulerConfig;
+import dev.pagoda.engine.sched.SchedulingPolicy;
 
 /**
  * The checks {@code submit} makes in the caller's thread, so a bad request is refused with a
@@ -16,11 +17,14 @@ final class RequestValidator {
     private final int vocabSize;
     private final SchedulerConfig limits;
     private final boolean hasTokenizer;
+    private final int maxLogprobs;
 
-    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer) {
+    /** @param maxLogprobs --max-logprobs */
+    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, int maxLogprobs) {
         this.vocabSize = vocabSize;
         this.limits = limits;
         this.hasTokenizer = hasTokenizer;
+        this.maxLogprobs = maxLogprobs;
     }
 
     /** @return the request as the engine runs it (max_tokens resolved) */
@@ -44,7 +48,12 @@ final class RequestValidator {
                         + ", outside the vocabulary [0, " + vocabSize + ")");
             }
         }
-        SamplingParams params = request.params().validate().validateForVocab(vocabSize);
+        SamplingParams params = request.params().validate().validateForVocab(vocabSize).validateLogprobLimit(maxLogprobs);
+        if (request.priority() != 0 && limits.policy() != SchedulingPolicy.PRIORITY) {
+            // vLLM's rule: a priority that would silently do nothing is refused
+            throw new InvalidRequestException("priority", "Got priority " + request.priority()
+                    + " but priority scheduling is not enabled (start the server with --scheduling-policy priority).");
+        }
         if (!hasTokenizer && !params.stop().isEmpty()) {
             throw new InvalidRequestException("stop", "stop strings need a tokenizer and this model has none; use stop_token_ids");
         }

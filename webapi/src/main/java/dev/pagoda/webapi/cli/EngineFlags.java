@@ -16,6 +16,8 @@ package dev.pagoda.webapi.cli;
  * @param device               --device cpu|cuda|cuda:N
  * @param kvCacheMemoryBytes   --kv-cache-memory: bytes of KV cache on the CPU (vLLM's VLLM_CPU_KVCACHE_SPACE)
  * @param asyncScheduling      --async-scheduling / --no-async-scheduling
+ * @param schedulingPolicy     --scheduling-policy fcfs|priority
+ * @param maxLogprobs          --max-logprobs
  */
 public record EngineFlags(
         String model,
@@ -29,4 +31,6 @@ public record EngineFlags(
         boolean enablePrefixCaching,
         String device,
         Long kvCacheMemoryBytes,
-        boolean asyncScheduling) {}
+        boolean asyncScheduling,
+        String schedulingPolicy,
+        Integer maxLogprobs) {}

@@ -4,6 +4,8 @@ import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.engine.load.LoadFormat;
+import dev.pagoda.engine.sched.SchedulingPolicy;
+import java.util.Locale;
 
 /**
  * Builds the engine {@code pagoda serve} serves. The server itself only knows {@link InferenceEngine};
@@ -23,6 +25,14 @@ public interface EngineLauncher {
         return flags -> LocalEngine.start(config(flags));
     }
 
+    private static SchedulingPolicy schedulingPolicy(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "fcfs" -> SchedulingPolicy.FCFS;
+            case "priority" -> SchedulingPolicy.PRIORITY;
+            default -> throw new IllegalArgumentException("--scheduling-policy must be fcfs or priority, got '" + name + "'");
+        };
+    }
+
     static EngineConfig config(EngineFlags flags) {
         EngineConfig.Builder b = EngineConfig.builder(flags.model())
                 .servedModelName(flags.servedModelName())
@@ -36,6 +46,8 @@ public interface EngineLauncher {
         if (flags.maxNumSeqs() != null) b.maxNumSeqs(flags.maxNumSeqs());
         if (flags.gpuMemoryUtilization() != null) b.gpuMemoryUtilization(flags.gpuMemoryUtilization());
         if (flags.kvCacheMemoryBytes() != null) b.kvCacheMemoryBytes(flags.kvCacheMemoryBytes());
+        if (flags.schedulingPolicy() != null) b.schedulingPolicy(schedulingPolicy(flags.schedulingPolicy()));
+        if (flags.maxLogprobs() != null) b.maxLogprobs(flags.maxLogprobs());
         return b.build();
     }
 }

@@ -83,6 +83,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--load-format", defaultValue = "auto", description = "auto, or dummy for random weights of the model's shape.")
     String loadFormat;
 
+    @Option(names = "--scheduling-policy", description = "fcfs (arrival order) or priority (the request's 'priority', lower first). Default: fcfs.")
+    String schedulingPolicy;
+
+    @Option(names = "--max-logprobs", description = "Most logprobs and prompt_logprobs a request may ask for. Default: 20, as vLLM.")
+    Integer maxLogprobs;
+
     private final EngineLauncher launcher;
 
     ServeCommand() {
@@ -131,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
     EngineFlags engineFlags() {
         return new EngineFlags(model, servedModelName, loadFormat.toLowerCase(Locale.ROOT), maxModelLen, blockSize,
                 maxNumSeqs, maxNumBatchedTokens, gpuMemoryUtilization, enablePrefixCaching, device, kvCacheMemoryBytes,
-                asyncScheduling);
+                asyncScheduling, schedulingPolicy, maxLogprobs);
     }
 
     ServerOptions serverOptions() {

@@ -4,6 +4,7 @@ import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.webapi.openai.SamplingFields.Api;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -31,13 +32,14 @@ final class ChatCompletionsHandler implements Handler {
         Fields f = api.fields(req, RequestFields.Route.CHAT);
         SamplingFields sampling = SamplingFields.read(f, SamplingFields.Api.CHAT, model.info().generationDefaults());
         ChatPrompt prompt = ChatPrompt.read(f, model, false);
+        RequestOptions options = RequestOptions.read(f);
         SamplingParams params = sampling.build(model, prompt.ids().length);
-        String id = "chatcmpl-" + Ids.random();
+        String id = options.responseId("chatcmpl-");
         long created = Instant.now().getEpochSecond();
-        var request = new GenerationRequest(id, prompt.ids(), params);
-        try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request))) {
+        var request = new GenerationRequest("chatcmpl-" + Ids.random(), prompt.ids(), params, options.priority());
+        try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request), Api.CHAT)) {
             Submission.Part part = submission.parts().getFirst();
-            var texts = new TokenTexts(model.info().tokenizer());
+            var texts = options.tokenTexts(model.info().tokenizer());
             if (sampling.stream()) {
                 stream(submission, part, new Chunks(id, created, model.name()), params, texts,
                         new EventStream(res), sampling.includeUsage());

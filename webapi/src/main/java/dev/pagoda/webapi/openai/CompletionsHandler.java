@@ -34,7 +34,9 @@ final class CompletionsHandler implements Handler {
         SamplingFields sampling = SamplingFields.read(f, SamplingFields.Api.COMPLETIONS, model.info().generationDefaults());
         boolean echo = f.bool("echo").orElse(false);
         List<PromptInput> prompts = PromptInput.read(f, model, f.bool("add_special_tokens").orElse(true));
-        String id = "cmpl-" + Ids.random();
+        RequestOptions options = RequestOptions.read(f);
+        String id = options.responseId("cmpl-");
+        String engineId = "cmpl-" + Ids.random();
         List<GenerationRequest> requests = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {
             SamplingParams params = sampling.build(model, prompts.get(p).ids().length);
@@ -42,11 +44,11 @@ final class CompletionsHandler implements Handler {
                 throw ApiException.invalidValue("echo", "echo together with logprobs is not supported: the engine "
                         + "returns no prompt logprobs.");
             }
-            requests.add(new GenerationRequest(id + "-" + p, prompts.get(p).ids(), params));
+            requests.add(new GenerationRequest(engineId + "-" + p, prompts.get(p).ids(), params, options.priority()));
         }
         long created = Instant.now().getEpochSecond();
-        TokenTexts texts = new TokenTexts(model.info().tokenizer());
-        try (Submission submission = Submission.submit(model.engine(), api.metrics(), requests)) {
+        TokenTexts texts = options.tokenTexts(model.info().tokenizer());
+        try (Submission submission = Submission.submit(model.engine(), api.metrics(), requests, SamplingFields.Api.COMPLETIONS)) {
             var writer = new Writer(id, created, texts, prompts, echo, requests.getFirst().params());
             if (sampling.stream()) {
                 writer.stream(submission, new EventStream(res), sampling.includeUsage());

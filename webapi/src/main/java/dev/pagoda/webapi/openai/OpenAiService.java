@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The OpenAI routes ({@code /v1/models}, {@code /v1/completions}, {@code /v1/chat/completions}) and
+ * The OpenAI routes ({@code /v1/models}, {@code /v1/models/{id}}, {@code /v1/completions}, {@code /v1/chat/completions}) and
  * vLLM's {@code /tokenize} and {@code /detokenize}. Handlers run on virtual threads and only submit
  * to the engine and read its streams.
  */
@@ -38,6 +38,7 @@ public final class OpenAiService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/models", this::models)
+                .get("/v1/models/{+id}", this::modelById)
                 .post("/v1/completions", completions)
                 .post("/v1/chat/completions", chat)
                 .post("/tokenize", this::tokenize)
@@ -50,9 +51,19 @@ public final class OpenAiService implements HttpService {
     record ModelList(String object, List<ModelCard> data) {}
 
     private void models(ServerRequest req, ServerResponse res) {
+        res.send(new ModelList("list", List.of(card())));
+    }
+
+    /** OpenAI's {@code GET /v1/models/{model}}: the card, or a 404 in OpenAI's shape for any other id. */
+    private void modelById(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!id.equals(model.name())) throw ApiException.modelNotFound(id);
+        res.send(card());
+    }
+
+    private ModelCard card() {
         ModelInfo info = model.info();
-        res.send(new ModelList("list", List.of(new ModelCard(info.servedName(), "model", model.createdAt(), "pagoda",
-                info.source(), null, info.maxModelLen()))));
+        return new ModelCard(info.servedName(), "model", model.createdAt(), "pagoda", info.source(), null, info.maxModelLen());
     }
 
     /** @param tokenStrs each token's vocabulary piece when {@code return_token_strs} is set, else null */

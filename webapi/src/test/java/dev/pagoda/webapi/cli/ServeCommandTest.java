@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.webapi.server.ServerOptions;
 import dev.pagoda.engine.api.ModelInfo;
+import dev.pagoda.engine.core.EngineConfig;
+import dev.pagoda.engine.sched.SchedulingPolicy;
 import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
 import java.io.PrintWriter;
@@ -28,8 +30,13 @@ class ServeCommandTest {
         new CommandLine(cmd).parseArgs("--model", "/models/qwen", "--served-model-name", "qwen", "--host", "127.0.0.1",
                 "--port", "8123", "--api-key", "k", "--max-model-len", "4096", "--block-size", "32", "--max-num-seqs", "64",
                 "--max-num-batched-tokens", "8192", "--gpu-memory-utilization", "0.8", "--no-enable-prefix-caching",
-                "--device", "cuda", "--kv-cache-memory", "1048576", "--no-async-scheduling", "--allowed-origins", "http://a.test,http://b.test", "--load-format", "DUMMY");
-        assertEquals(new EngineFlags("/models/qwen", "qwen", "dummy", 4096, 32, 64, 8192, 0.8, false, "cuda", 1048576L, false), cmd.engineFlags());
+                "--device", "cuda", "--kv-cache-memory", "1048576", "--no-async-scheduling", "--allowed-origins", "http://a.test,http://b.test", "--load-format", "DUMMY",
+                "--scheduling-policy", "priority", "--max-logprobs", "5");
+        assertEquals(new EngineFlags("/models/qwen", "qwen", "dummy", 4096, 32, 64, 8192, 0.8, false, "cuda", 1048576L, false,
+                "priority", 5), cmd.engineFlags());
+        EngineConfig config = EngineLauncher.config(cmd.engineFlags());
+        assertEquals(SchedulingPolicy.PRIORITY, config.schedulingPolicy());
+        assertEquals(5, config.maxLogprobs());
         ServerOptions options = cmd.serverOptions();
         assertEquals("127.0.0.1", options.host());
         assertEquals(8123, options.port());
@@ -42,7 +49,11 @@ class ServeCommandTest {
     void vllmDefaults() {
         ServeCommand cmd = new ServeCommand(flags -> { throw new AssertionError("not started"); });
         new CommandLine(cmd).parseArgs();
-        assertEquals(new EngineFlags(null, null, "auto", null, null, null, null, null, true, "auto", null, true), cmd.engineFlags());
+        assertEquals(new EngineFlags(null, null, "auto", null, null, null, null, null, true, "auto", null, true, null, null),
+                cmd.engineFlags());
+        EngineConfig config = EngineLauncher.config(cmd.engineFlags());
+        assertEquals(SchedulingPolicy.FCFS, config.schedulingPolicy());
+        assertEquals(20, config.maxLogprobs(), "vLLM's default --max-logprobs");
         assertEquals(8000, cmd.serverOptions().port());
         assertEquals("0.0.0.0", cmd.serverOptions().host());
     }

@@ -133,6 +133,17 @@ class StrictFieldsTest {
     }
 
     @Test
+    void priorityNeedsThePriorityPolicy() {
+        for (String path : List.of(CHAT, COMPLETIONS)) {
+            assertEquals(200, http.post(path, body(path, "\"priority\":0")).status(), "0 is every request's priority");
+            Http.Reply r = http.post(path, body(path, "\"priority\":-3"));
+            assertEquals(400, r.status(), r.body());
+            assertEquals("priority", r.json().at("/error/param").asText(), r.body());
+            assertTrue(r.json().at("/error/message").asText().contains("--scheduling-policy priority"), r.body());
+        }
+    }
+
+    @Test
     void bookkeepingAndUnknownFieldsAreIgnored() {
         String extra = "\"user\":\"alice\",\"store\":false,\"metadata\":{\"k\":\"v\"},\"service_tier\":\"auto\","
                 + "\"safety_identifier\":\"s\",\"prompt_cache_key\":\"p\",\"frobnicate\":[1,{\"x\":2}]";

@@ -22,7 +22,7 @@ final class LocalEngineLauncher implements BenchEngineLauncher {
     static EngineConfig config(EngineOptions o) {
         EngineFlags shared = new EngineFlags(o.model(), null, o.loadFormat(), o.maxModelLen(), o.blockSize(), o.maxNumSeqs(),
                 o.maxNumBatchedTokens(), o.gpuMemoryUtilization(), true, o.device(), o.kvCacheMemoryBytes(),
-                o.asyncScheduling());
+                o.asyncScheduling(), null, null);
         EngineConfig.Builder b = EngineLauncher.config(shared).toBuilder().dtype(o.dtype()).seed(o.seed());
         if (o.threads() != null) b.cpuThreads(o.threads());
         return b.build();
