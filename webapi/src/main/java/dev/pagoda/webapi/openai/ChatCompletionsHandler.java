@@ -3,6 +3,7 @@ package dev.pagoda.webapi.openai;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
+import dev.pagoda.engine.request.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.webapi.openai.SamplingFields.Api;
 import io.helidon.webserver.http.Handler;
@@ -44,16 +45,18 @@ final class ChatCompletionsHandler implements Handler {
                 stream(submission, part, new Chunks(id, created, model.name()), params, texts,
                         new EventStream(res), sampling.includeUsage());
             } else {
-                res.send(whole(submission, part, id, created, params, texts));
+                res.send(whole(submission, part, id, created, params, texts, prompt.ids()));
             }
         }
     }
 
     private ChatJson.Completion whole(Submission submission, Submission.Part part, String id, long created,
-            SamplingParams params, TokenTexts texts) {
+            SamplingParams params, TokenTexts texts, int[] promptIds) {
         Map<Integer, ChoiceText> byIndex = new HashMap<>();
+        List<TokenLogprobs> scored = List.of();
         for (StreamEvent e; (e = submission.next(part)) != null; ) {
             if (e.error() != null) throw Submission.engineFailure(e.error());
+            if (!e.promptLogprobs().isEmpty()) scored = e.promptLogprobs();
             for (SampleDelta d : e.deltas()) byIndex.computeIfAbsent(d.index(), i -> new ChoiceText()).add(d);
         }
         List<ChatJson.Choice> choices = new ArrayList<>();
@@ -63,7 +66,8 @@ final class ChatCompletionsHandler implements Handler {
             choices.add(new ChatJson.Choice(i, new ChatJson.Message(ASSISTANT, c.text(), null), lp,
                     c.finishReason(), c.stopReason()));
         }
-        return new ChatJson.Completion(id, ChatJson.OBJECT, created, model.name(), choices, submission.usage(), null);
+        return new ChatJson.Completion(id, ChatJson.OBJECT, created, model.name(), choices, submission.usage(), null,
+                params.promptLogprobs() == null ? null : texts.promptLogprobs(promptIds, scored));
     }
 
     /** vLLM's order: a role chunk per choice, content chunks as tokens come, then usage if asked, then [DONE]. */

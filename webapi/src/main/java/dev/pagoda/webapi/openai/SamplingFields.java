@@ -31,6 +31,9 @@ record SamplingFields(SamplingParams.Builder builder, String maxTokensParam, Int
         SamplingParams.Builder b = SamplingParams.builder();
         int n = f.integer("n").orElse(1);
         if (n < 1 || n > MAX_N) throw ApiException.invalidValue("n", "n must be in [1, " + MAX_N + "], got " + n + ".");
+        if (f.has("prompt_logprobs") && f.bool("stream").orElse(false)) {
+            throw ApiException.invalidValue("prompt_logprobs", "`prompt_logprobs` are not available when `stream=True`.");
+        }
         b.n(n);
         b.temperature(f.number("temperature").orElse(orElse(defaults.temperature(), 1.0)));
         b.topP(f.number("top_p").orElse(orElse(defaults.topP(), 1.0)));
@@ -50,6 +53,7 @@ record SamplingFields(SamplingParams.Builder builder, String maxTokensParam, Int
         f.string("user"); // accepted and type-checked; a single-tenant server has no use for it
         b.logprobs(api == Api.CHAT ? chatLogprobs(f) : f.integer("logprobs").orElse(null));
         b.promptLogprobs(f.integer("prompt_logprobs").orElse(null));
+        b.structuredOutput(StructuredOutputFields.read(f));
 
         String maxParam = "max_tokens";
         Integer max = f.integer("max_tokens").orElse(null);
@@ -64,7 +68,7 @@ record SamplingFields(SamplingParams.Builder builder, String maxTokensParam, Int
             if (!stream) {
                 throw ApiException.invalidValue("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
             }
-            includeUsage = new Fields(f.object("stream_options").orElseThrow()).bool("include_usage").orElse(false);
+            includeUsage = new Fields(f.object("stream_options").orElseThrow(), "stream_options.").bool("include_usage").orElse(false);
         }
         return new SamplingFields(b, maxParam, max, api, stream, includeUsage);
     }

@@ -132,6 +132,21 @@ class StrictFieldsTest {
         assertEquals(200, r.status(), r.body());
     }
 
+    /** The structured-output fields' 400s over HTTP on both routes (the mapping itself: StructuredOutputFieldsTest). */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            CHAT + "|response_format|\"response_format\":{\"type\":\"nonsense\"}",
+            COMPLETIONS + "|response_format|\"response_format\":{\"type\":\"nonsense\"}",
+            CHAT + "|structured_outputs.regex|\"structured_outputs\":{\"json\":{},\"regex\":\"a\"}",
+            COMPLETIONS + "|guided_regex|\"guided_json\":{},\"guided_regex\":\"a\"",
+            CHAT + "|guided_choice|\"guided_choice\":[]",
+    })
+    void structuredOutputMistakes(String path, String param, String extra) {
+        Http.Reply r = http.post(path, body(path, extra));
+        assertEquals(400, r.status(), r.body());
+        assertEquals(param, r.json().at("/error/param").asText(), r.body());
+    }
+
     @Test
     void priorityNeedsThePriorityPolicy() {
         for (String path : List.of(CHAT, COMPLETIONS)) {
