@@ -132,17 +132,17 @@ class StrictFieldsTest {
         assertEquals(200, r.status(), r.body());
     }
 
-    /** The structured-output fields' 400s over HTTP on both routes (the mapping itself: StructuredOutputFieldsTest). */
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(delimiter = '|', value = {
-            CHAT + "|response_format|\"response_format\":{\"type\":\"nonsense\"}",
-            COMPLETIONS + "|response_format|\"response_format\":{\"type\":\"nonsense\"}",
-            CHAT + "|structured_outputs.regex|\"structured_outputs\":{\"json\":{},\"regex\":\"a\"}",
-            COMPLETIONS + "|guided_regex|\"guided_json\":{},\"guided_regex\":\"a\"",
-            CHAT + "|guided_choice|\"guided_choice\":[]",
-    })
-    void structuredOutputMistakes(String path, String param, String extra) {
-        Http.Reply r = http.post(path, body(path, extra));
+    /** Every structured-output mistake of {@link StructuredOutputFieldsTest#mistakes()}, over HTTP, on both routes. */
+    static Stream<Arguments> structuredOutputMistakes() {
+        return StructuredOutputFieldsTest.mistakes().flatMap(a -> Stream.of(CHAT, COMPLETIONS)
+                .map(path -> Arguments.of(path, a.get()[0], a.get()[1])));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("structuredOutputMistakes")
+    void structuredOutputMistakes(String path, String param, String fields) {
+        String inner = fields.substring(1, fields.length() - 1); // the mistake's fields, into a valid request
+        Http.Reply r = http.post(path, body(path, inner));
         assertEquals(400, r.status(), r.body());
         assertEquals(param, r.json().at("/error/param").asText(), r.body());
     }

@@ -12,7 +12,9 @@ import dev.pagoda.webapi.testing.Http;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * response_format, structured_outputs and guided_* onto the engine's {@link StructuredOutput}: each
@@ -68,30 +70,34 @@ class StructuredOutputFieldsTest {
         assertEquals(new StructuredOutput.Grammar("root ::= x", "guided_grammar"), read("{\"guided_grammar\":\"root ::= x\"}"));
     }
 
+    /** (param, request body): each a 400 naming param; shared with StrictFieldsTest, which sends them over HTTP. */
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+            Arguments.of("response_format", "{\"response_format\":{\"type\":\"nonsense\"}}"),
+            Arguments.of("response_format.type", "{\"response_format\":{}}"),
+            Arguments.of("response_format", "{\"response_format\":\"json\"}"),
+            Arguments.of("response_format.json_schema", "{\"response_format\":{\"type\":\"json_schema\"}}"),
+            Arguments.of("response_format.json_schema.name", "{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}}"),
+            Arguments.of("response_format.json_schema.schema", "{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}}"),
+            Arguments.of("response_format.json_schema.schema", "{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":[1]}}}"),
+            Arguments.of("response_format.json_schema.strict", "{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{},\"strict\":\"yes\"}}}"),
+            Arguments.of("structured_outputs.structural_tag", "{\"structured_outputs\":{\"structural_tag\":\"x\"}}"),
+            Arguments.of("structured_outputs.json", "{\"structured_outputs\":{\"json\":\"{not json\"}}"),
+            Arguments.of("structured_outputs.json", "{\"structured_outputs\":{\"json\":42}}"),
+            Arguments.of("structured_outputs.choice", "{\"structured_outputs\":{\"choice\":[]}}"),
+            Arguments.of("structured_outputs.choice", "{\"structured_outputs\":{\"choice\":[\"a\",1]}}"),
+            Arguments.of("structured_outputs.regex", "{\"structured_outputs\":{\"regex\":5}}"),
+            Arguments.of("structured_outputs.json_object", "{\"structured_outputs\":{\"json_object\":\"yes\"}}"),
+            Arguments.of("structured_outputs", "{\"structured_outputs\":[1]}"),
+            Arguments.of("structured_outputs.regex", "{\"structured_outputs\":{\"choice\":[\"a\"],\"regex\":\"a\"}}"),
+            Arguments.of("guided_regex", "{\"response_format\":{\"type\":\"json_object\"},\"guided_regex\":\"a\"}"),
+            Arguments.of("guided_json", "{\"guided_json\":{},\"structured_outputs\":{\"json\":{}}}"),
+            Arguments.of("guided_choice", "{\"guided_choice\":\"yes\"}"),
+            Arguments.of("guided_grammar", "{\"guided_grammar\":{}}"));
+    }
+
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "response_format|{\"response_format\":{\"type\":\"nonsense\"}}",
-            "response_format.type|{\"response_format\":{}}",
-            "response_format|{\"response_format\":\"json\"}",
-            "response_format.json_schema|{\"response_format\":{\"type\":\"json_schema\"}}",
-            "response_format.json_schema.name|{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}}",
-            "response_format.json_schema.schema|{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}}",
-            "response_format.json_schema.schema|{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":[1]}}}",
-            "response_format.json_schema.strict|{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{},\"strict\":\"yes\"}}}",
-            "structured_outputs.structural_tag|{\"structured_outputs\":{\"structural_tag\":\"x\"}}",
-            "structured_outputs.json|{\"structured_outputs\":{\"json\":\"{not json\"}}",
-            "structured_outputs.json|{\"structured_outputs\":{\"json\":42}}",
-            "structured_outputs.choice|{\"structured_outputs\":{\"choice\":[]}}",
-            "structured_outputs.choice|{\"structured_outputs\":{\"choice\":[\"a\",1]}}",
-            "structured_outputs.regex|{\"structured_outputs\":{\"regex\":5}}",
-            "structured_outputs.json_object|{\"structured_outputs\":{\"json_object\":\"yes\"}}",
-            "structured_outputs|{\"structured_outputs\":[1]}",
-            "structured_outputs.regex|{\"structured_outputs\":{\"choice\":[\"a\"],\"regex\":\"a\"}}",
-            "guided_regex|{\"response_format\":{\"type\":\"json_object\"},\"guided_regex\":\"a\"}",
-            "guided_json|{\"guided_json\":{},\"structured_outputs\":{\"json\":{}}}",
-            "guided_choice|{\"guided_choice\":\"yes\"}",
-            "guided_grammar|{\"guided_grammar\":{}}",
-    })
+    @MethodSource("mistakes")
     void everythingElseIsA400NamingTheField(String param, String body) {
         ApiException e = assertThrows(ApiException.class, () -> read(body));
         assertEquals(400, e.status());

@@ -22,6 +22,16 @@ const recordingFetch = async (url, init = {}) => {
   return fetch(url, init);
 };
 
+// Joins a stream's text pieces; chunks counts them.
+async function joined(pieces, textOf = p => p) {
+  let text = '', chunks = 0;
+  for await (const p of pieces) {
+    chunks++;
+    text += textOf(p);
+  }
+  return { text, chunks };
+}
+
 async function call(client, kind, run) {
   current = { client, kind, requests: [] };
   const result = await run();
@@ -55,14 +65,8 @@ await call('openai', 'completion', async () => {
   const r = await sdk.completions.create({ ...sdkParams, prompt });
   return { text: r.choices[0].text, promptTokens: r.usage.prompt_tokens, completionTokens: r.usage.completion_tokens };
 });
-await call('openai', 'completion-stream', async () => {
-  let text = '', chunks = 0;
-  for await (const c of await sdk.completions.create({ ...sdkParams, prompt, stream: true })) {
-    chunks++;
-    text += c.choices[0]?.text ?? '';
-  }
-  return { text, chunks };
-});
+await call('openai', 'completion-stream', async () =>
+  joined(await sdk.completions.create({ ...sdkParams, prompt, stream: true }), c => c.choices[0]?.text ?? ''));
 
 // LangChain JS: its OpenAI classes call the official SDK underneath.
 const lcOptions = { model, temperature: 0, maxTokens: 8, apiKey, configuration: { baseURL, fetch: recordingFetch },
@@ -73,24 +77,10 @@ await call('langchain', 'chat', async () => {
   const r = await lcChat.invoke(lcMessages);
   return { text: r.content, promptTokens: r.usage_metadata?.input_tokens, completionTokens: r.usage_metadata?.output_tokens };
 });
-await call('langchain', 'chat-stream', async () => {
-  let text = '', chunks = 0;
-  for await (const c of await lcChat.stream(lcMessages)) {
-    chunks++;
-    text += c.content;
-  }
-  return { text, chunks };
-});
+await call('langchain', 'chat-stream', async () => joined(await lcChat.stream(lcMessages), c => c.content));
 const lcLlm = new LangChainOpenAI(lcOptions);
 await call('langchain', 'completion', async () => ({ text: await lcLlm.invoke(prompt) }));
-await call('langchain', 'completion-stream', async () => {
-  let text = '', chunks = 0;
-  for await (const c of await lcLlm.stream(prompt)) {
-    chunks++;
-    text += c;
-  }
-  return { text, chunks };
-});
+await call('langchain', 'completion-stream', async () => joined(await lcLlm.stream(prompt)));
 
 // The Vercel AI SDK through its OpenAI-compatible provider; provider options reach the body.
 const provider = createOpenAICompatible({ name: 'pagoda', baseURL, apiKey, fetch: recordingFetch, includeUsage: true });
@@ -101,26 +91,15 @@ await call('vercel', 'chat', async () => {
 });
 await call('vercel', 'chat-stream', async () => {
   const r = streamText({ ...aiParams, model: provider.chatModel(model), messages });
-  let text = '', chunks = 0;
-  for await (const d of r.textStream) {
-    chunks++;
-    text += d;
-  }
+  const streamed = await joined(r.textStream);
   const usage = await r.usage;
-  return { text, chunks, promptTokens: usage.inputTokens, completionTokens: usage.outputTokens };
+  return { ...streamed, promptTokens: usage.inputTokens, completionTokens: usage.outputTokens };
 });
 await call('vercel', 'completion', async () => {
   const r = await generateText({ ...aiParams, model: provider.completionModel(model), prompt });
   return { text: r.text, promptTokens: r.usage.inputTokens, completionTokens: r.usage.outputTokens };
 });
-await call('vercel', 'completion-stream', async () => {
-  const r = streamText({ ...aiParams, model: provider.completionModel(model), prompt });
-  let text = '', chunks = 0;
-  for await (const d of r.textStream) {
-    chunks++;
-    text += d;
-  }
-  return { text, chunks };
-});
+await call('vercel', 'completion-stream', async () =>
+  joined(streamText({ ...aiParams, model: provider.completionModel(model), prompt }).textStream));
 
 process.stdout.write(JSON.stringify(calls));
