@@ -5,7 +5,6 @@ import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.request.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
-import dev.pagoda.webapi.openai.SamplingFields.Api;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -38,7 +37,7 @@ final class ChatCompletionsHandler implements Handler {
         String id = options.responseId("chatcmpl-");
         long created = Instant.now().getEpochSecond();
         var request = new GenerationRequest("chatcmpl-" + Ids.random(), prompt.ids(), params, options.priority());
-        try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request), Api.CHAT)) {
+        try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request), SamplingFields.Api.CHAT)) {
             Submission.Part part = submission.parts().getFirst();
             var texts = options.tokenTexts(model.info().tokenizer());
             if (sampling.stream()) {
