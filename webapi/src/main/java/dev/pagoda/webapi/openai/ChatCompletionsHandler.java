@@ -36,7 +36,7 @@ final class ChatCompletionsHandler implements Handler {
         SamplingParams params = sampling.build(model, prompt.ids().length);
         String id = options.responseId("chatcmpl-");
         long created = Instant.now().getEpochSecond();
-        var request = new GenerationRequest("chatcmpl-" + Ids.random(), prompt.ids(), params, options.priority());
+        var request = new GenerationRequest(id, prompt.ids(), params, options.priority());
         try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request), SamplingFields.Api.CHAT)) {
             Submission.Part part = submission.parts().getFirst();
             var texts = options.tokenTexts(model.info().tokenizer());

@@ -51,11 +51,11 @@ final class CompletionsHandler implements Handler {
         List<PromptInput> prompts = PromptInput.read(f, model, f.bool("add_special_tokens").orElse(true));
         RequestOptions options = RequestOptions.read(f);
         String id = options.responseId("cmpl-");
-        String engineId = "cmpl-" + Ids.random();
         List<GenerationRequest> requests = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {
             SamplingParams params = sampling.build(model, prompts.get(p).ids().length);
-            requests.add(new GenerationRequest(engineId + "-" + p, prompts.get(p).ids(), params, options.priority()));
+            // the engine's ids follow the response's, so logs and the panel name requests as clients see them
+            requests.add(new GenerationRequest(id + "-" + p, prompts.get(p).ids(), params, options.priority()));
         }
         long created = Instant.now().getEpochSecond();
         TokenTexts texts = options.tokenTexts(model.info().tokenizer());

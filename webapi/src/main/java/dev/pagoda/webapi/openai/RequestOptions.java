@@ -8,7 +8,8 @@ import java.util.Optional;
  * names things.
  *
  * @param priority       lower runs first; non-zero needs {@code --scheduling-policy priority} (the engine checks)
- * @param requestId      the client's {@code request_id}, which the response id is built from; null for a random one
+ * @param requestId      the client's {@code request_id}, which the response id (and the engine's) is built from,
+ *                       as in vLLM: two live requests with one id are refused; null for a random one
  * @param tokensAsIds    {@code return_tokens_as_token_ids}: logprob tokens read {@code token_id:N}
  */
 record RequestOptions(int priority, String requestId, boolean tokensAsIds) {
