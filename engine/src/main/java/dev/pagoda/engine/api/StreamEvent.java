@@ -1,5 +1,6 @@
 package dev.pagoda.engine.api;
 
+import dev.pagoda.engine.request.TokenLogprobs;
 import java.util.List;
 
 /**
@@ -12,11 +13,21 @@ import java.util.List;
  * @param usage     non-null on the last event
  * @param timings   non-null on the last event
  * @param error     non-null when the request failed (the engine goes on serving the others)
+ * @param promptLogprobs when the request asked for prompt logprobs, on the event bringing its first
+ *                  tokens: the logprob of every prompt token after the first (the first has none); else empty
  */
 public record StreamEvent(
-        String requestId, List<SampleDelta> deltas, boolean finished, Usage usage, RequestTimings timings, String error) {
+        String requestId, List<SampleDelta> deltas, boolean finished, Usage usage, RequestTimings timings, String error,
+        List<TokenLogprobs> promptLogprobs) {
 
     public StreamEvent {
         deltas = List.copyOf(deltas);
+        promptLogprobs = List.copyOf(promptLogprobs);
+    }
+
+    /** An event without prompt logprobs. */
+    public StreamEvent(String requestId, List<SampleDelta> deltas, boolean finished, Usage usage, RequestTimings timings,
+            String error) {
+        this(requestId, deltas, finished, usage, timings, error, List.of());
     }
 }

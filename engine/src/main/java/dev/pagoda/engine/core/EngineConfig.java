@@ -3,6 +3,7 @@ package dev.pagoda.engine.core;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.load.LoadFormat;
+import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.SchedulerConfig;
 import dev.pagoda.engine.sched.SchedulingPolicy;
 import java.util.List;
@@ -39,6 +40,7 @@ import java.util.Optional;
  *                              its own (drawn in arrival order, so a fresh engine replays the same requests alike, as vLLM)
  * @param asyncScheduling       --async-scheduling: schedule step N+1 while step N runs, on a
  *                              backend that keeps sampled tokens on its device (CUDA)
+ * @param maxLogprobs           --max-logprobs: most logprobs and prompt_logprobs a request may ask for
  */
 public record EngineConfig(
         String model,
@@ -61,7 +63,8 @@ public record EngineConfig(
         String device,
         int cpuThreads,
         long seed,
-        boolean asyncScheduling) {
+        boolean asyncScheduling,
+        int maxLogprobs) {
 
     /** Per-step token budget on the CPU with chunked prefill: activation buffers scale with it. */
     public static final int DEFAULT_CPU_BATCHED_TOKENS = 2048;
@@ -103,6 +106,7 @@ public record EngineConfig(
             throw new IllegalArgumentException("--device must be auto, cpu, cuda or cuda:N, got '" + device + "'");
         }
         if (cpuThreads < 1) throw new IllegalArgumentException("--cpu-threads must be >= 1, got " + cpuThreads);
+        if (maxLogprobs < 0) throw new IllegalArgumentException("--max-logprobs must be >= 0, got " + maxLogprobs);
     }
 
     public static Builder builder(String model) {
@@ -193,6 +197,7 @@ public record EngineConfig(
         private int cpuThreads = Runtime.getRuntime().availableProcessors();
         private long seed;
         private boolean asyncScheduling = true;
+        private int maxLogprobs = SamplingParams.DEFAULT_MAX_LOGPROBS;
 
         private Builder(String model) {
             this.model = model;
@@ -205,7 +210,7 @@ public record EngineConfig(
             gpuMemoryUtilization = c.gpuMemoryUtilization; maxNumSeqs = c.maxNumSeqs; maxNumBatchedTokens = c.maxNumBatchedTokens;
             enablePrefixCaching = c.enablePrefixCaching; enableChunkedPrefill = c.enableChunkedPrefill;
             maxWaitingRequests = c.maxWaitingRequests; schedulingPolicy = c.schedulingPolicy; device = c.device;
-            cpuThreads = c.cpuThreads; seed = c.seed; asyncScheduling = c.asyncScheduling;
+            cpuThreads = c.cpuThreads; seed = c.seed; asyncScheduling = c.asyncScheduling; maxLogprobs = c.maxLogprobs;
         }
 
         public Builder model(String v) { model = v; return this; }
@@ -231,11 +236,13 @@ public record EngineConfig(
         public Builder cpuThreads(int v) { cpuThreads = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder asyncScheduling(boolean v) { asyncScheduling = v; return this; }
+        public Builder maxLogprobs(int v) { maxLogprobs = v; return this; }
 
         public EngineConfig build() {
             return new EngineConfig(model, revision, servedModelNames, loadFormat, downloadDir, dtype, generationConfig,
                     maxModelLen, blockSize, kvCacheMemoryBytes, gpuMemoryUtilization, maxNumSeqs, maxNumBatchedTokens,
-                    enablePrefixCaching, enableChunkedPrefill, maxWaitingRequests, schedulingPolicy, device, cpuThreads, seed, asyncScheduling);
+                    enablePrefixCaching, enableChunkedPrefill, maxWaitingRequests, schedulingPolicy, device, cpuThreads, seed,
+                    asyncScheduling, maxLogprobs);
         }
     }
 }

@@ -125,7 +125,8 @@ public final class LocalEngine implements InferenceEngine {
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
                 eos.stream().mapToInt(Integer::intValue).toArray());
         this.model = model;
-        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent(), config.seed());
+        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent(), config.seed(),
+                config.maxLogprobs());
         this.info = new ModelInfo(config.servedModelNames().isEmpty() ? List.of(model.name()) : config.servedModelNames(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),

@@ -62,6 +62,7 @@ final class OutputProcessor {
             RequestGroup.Sample sample = g.samples[out.sampleIndex()];
             if (sample.finished()) continue;
             SampleDelta delta = apply(g, sample, out, now);
+            if (!out.promptLogprobs().isEmpty() && !g.promptLogprobsSent) g.pendingPromptLogprobs = out.promptLogprobs();
             changed.computeIfAbsent(g, k -> new ArrayList<>()).add(delta);
             if (delta.finishReason() == FinishReason.ERROR || delta.finishReason() == FinishReason.ABORT) {
                 scheduler.abort(g.id); // its siblings go too; unforked samples have nothing to free
@@ -132,8 +133,11 @@ final class OutputProcessor {
     private void send(RequestGroup g, List<SampleDelta> deltas, long now) {
         deltas.sort((a, b) -> Integer.compare(a.index(), b.index()));
         boolean done = g.allFinished();
+        List<TokenLogprobs> promptLogprobs = g.pendingPromptLogprobs;
+        g.pendingPromptLogprobs = List.of();
+        if (!promptLogprobs.isEmpty()) g.promptLogprobsSent = true;
         g.stream.put(new StreamEvent(g.id, deltas, done, done ? g.usage() : null, done ? g.timings(now) : null,
-                done ? g.error : null));
+                done ? g.error : null, promptLogprobs));
         if (done) {
             groups.remove(g.id);
             onComplete.accept(g);

@@ -5,6 +5,8 @@ import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.RequestTimings;
 import dev.pagoda.engine.api.Usage;
 import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.request.TokenLogprobs;
+import java.util.List;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sample.StopStringMatcher;
 
@@ -44,6 +46,8 @@ final class RequestGroup {
     int completionTokens;
     int cachedTokens;
     String error;
+    List<TokenLogprobs> pendingPromptLogprobs = List.of(); // scored, to go out with the next event
+    boolean promptLogprobsSent;
 
     RequestGroup(String id, LocalRequestStream stream, SamplingParams params, int promptTokens, long arrivedNanos,
                  Tokenizer tokenizer) {

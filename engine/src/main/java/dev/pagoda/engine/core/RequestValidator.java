@@ -6,6 +6,7 @@ import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.QueueFullException;
 import dev.pagoda.engine.sched.SchedulerConfig;
 import java.util.SplittableRandom;
+import dev.pagoda.engine.sched.SchedulingPolicy;
 
 /**
  * The checks {@code submit} makes in the caller's thread, so a bad request is refused with a
@@ -21,12 +22,15 @@ final class RequestValidator {
     private final SchedulerConfig limits;
     private final boolean hasTokenizer;
     private final SplittableRandom defaultSeeds; // guarded by itself: submits come from any thread
+    private final int maxLogprobs;
 
-    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, long engineSeed) {
+    /** @param maxLogprobs --max-logprobs */
+    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, long engineSeed, int maxLogprobs) {
         this.vocabSize = vocabSize;
         this.limits = limits;
         this.hasTokenizer = hasTokenizer;
         this.defaultSeeds = new SplittableRandom(engineSeed);
+        this.maxLogprobs = maxLogprobs;
     }
 
     /** @return the request as the engine runs it (max_tokens resolved) */
@@ -50,7 +54,12 @@ final class RequestValidator {
                         + ", outside the vocabulary [0, " + vocabSize + ")");
             }
         }
-        SamplingParams params = request.params().validate().validateForVocab(vocabSize);
+        SamplingParams params = request.params().validate().validateForVocab(vocabSize).validateLogprobLimit(maxLogprobs);
+        if (request.priority() != 0 && limits.policy() != SchedulingPolicy.PRIORITY) {
+            // vLLM's rule: a priority that would silently do nothing is refused
+            throw new InvalidRequestException("priority", "Got priority " + request.priority()
+                    + " but priority scheduling is not enabled (start the server with --scheduling-policy priority).");
+        }
         if (!hasTokenizer && !params.stop().isEmpty()) {
             throw new InvalidRequestException("stop", "stop strings need a tokenizer and this model has none; use stop_token_ids");
         }

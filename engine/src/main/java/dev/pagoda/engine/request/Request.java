@@ -1,6 +1,7 @@
 package dev.pagoda.engine.request;
 
 import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.sched.PromptLogprobs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,7 @@ public final class Request implements TokenHistory {
     private int[] outputTokenIds = new int[16];
     private int numOutputTokens;
     private final List<TokenLogprobs> outputLogprobs = new ArrayList<>();
+    private final TokenLogprobs[] promptLogprobs; // (numPromptTokens) by position, [0] always null; null when not asked
     private int numComputedTokens;
     private int numPendingSamples; // tokens sampled by a step in flight, not yet known here
     private int numCachedTokens = -1;
@@ -82,6 +84,7 @@ public final class Request implements TokenHistory {
         this.eosTokenIds = eosTokenIds.clone();
         this.arrivalTimeNanos = arrivalTimeNanos;
         this.priority = priority;
+        this.promptLogprobs = samplingParams.promptLogprobs() == null ? null : new TokenLogprobs[promptTokenIds.length];
     }
 
     /**
@@ -225,6 +228,32 @@ public final class Request implements TokenHistory {
     public List<TokenLogprobs> logprobsFrom(int outputIndex) {
         return outputIndex >= outputLogprobs.size() ? List.of()
                 : List.copyOf(outputLogprobs.subList(outputIndex, outputLogprobs.size()));
+    }
+
+    /** Keeps what a step scored; a recompute after preemption scores the same positions to the same values. */
+    public void recordPromptLogprobs(PromptLogprobs scored) {
+        if (promptLogprobs == null) throw new IllegalStateException("request " + id + " did not ask for prompt logprobs");
+        List<TokenLogprobs> lps = scored.logprobs();
+        for (int i = 0; i < lps.size(); i++) promptLogprobs[scored.firstPosition() + i] = lps.get(i);
+    }
+
+    /**
+     * The logprob of every prompt token after the first (positions 1 .. numPromptTokens-1), once all
+     * are scored; empty when none were asked for or some are missing.
+     */
+    public List<TokenLogprobs> promptLogprobs() {
+        if (promptLogprobs == null) return List.of();
+        List<TokenLogprobs> out = new ArrayList<>(promptLogprobs.length - 1);
+        for (int i = 1; i < promptLogprobs.length; i++) {
+            if (promptLogprobs[i] == null) return List.of();
+            out.add(promptLogprobs[i]);
+        }
+        return out;
+    }
+
+    /** The request asked for prompt logprobs and has not been given them: every prompt position must be computed. */
+    public boolean needsPromptLogprobs() {
+        return promptLogprobs != null && numOutputTokens == 0;
     }
 
     /** The stop token id that ended the request (vLLM's stop_reason), or null. */

@@ -14,6 +14,8 @@ import java.util.List;
  * @param newLogprobs      one entry per new token when the runner reported them, else empty
  * @param finish           null while the sequence continues
  * @param numCachedTokens  prompt tokens served from the prefix cache (usage.prompt_tokens_details.cached_tokens)
+ * @param promptLogprobs   on the output bringing a request's first token, when it asked for prompt
+ *                         logprobs: one per prompt token after the first; else empty
  */
 public record RequestOutput(
         String requestId,
@@ -22,7 +24,8 @@ public record RequestOutput(
         int[] newTokenIds,
         List<TokenLogprobs> newLogprobs,
         Finish finish,
-        int numCachedTokens) {
+        int numCachedTokens,
+        List<TokenLogprobs> promptLogprobs) {
 
     /**
      * @param reason       OpenAI finish_reason
@@ -34,6 +37,7 @@ public record RequestOutput(
     public RequestOutput {
         newTokenIds = newTokenIds.clone();
         newLogprobs = List.copyOf(newLogprobs);
+        promptLogprobs = List.copyOf(promptLogprobs);
     }
 
     public boolean finished() {

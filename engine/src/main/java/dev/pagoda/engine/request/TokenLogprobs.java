@@ -1,5 +1,7 @@
 package dev.pagoda.engine.request;
 
+import dev.pagoda.engine.sample.SampledToken;
+
 /**
  * Log-probabilities the sampler reports for one sampled token; the scheduler only carries them from
  * the model runner to the request's output.
@@ -16,5 +18,17 @@ public record TokenLogprobs(float logprob, int[] topTokenIds, float[] topLogprob
         }
         topTokenIds = topTokenIds.clone();
         topLogprobs = topLogprobs.clone();
+    }
+
+    /** The sampler's log-probabilities in the form requests keep; null when none were asked for. */
+    public static TokenLogprobs of(SampledToken token) {
+        if (!token.hasLogprob()) return null;
+        int[] ids = new int[token.topLogprobs().size()];
+        float[] values = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = token.topLogprobs().get(i).tokenId();
+            values[i] = token.topLogprobs().get(i).logprob();
+        }
+        return new TokenLogprobs(token.logprob(), ids, values);
     }
 }

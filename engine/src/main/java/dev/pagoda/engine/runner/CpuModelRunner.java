@@ -7,6 +7,7 @@ import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sched.ModelRunnerOutput;
+import dev.pagoda.engine.sched.PromptLogprobs;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.SchedulerOutput;
 import java.lang.foreign.Arena;
@@ -40,7 +41,7 @@ public final class CpuModelRunner implements ModelRunner {
     private final SamplerVocab vocab;
     private final Sampler sampler;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment logits; // (maxSampledRows, vocab) f32
+    private final MemorySegment logits; // (maxSampledRows, vocab) f32: sampled rows, then prompt-scoring rows
     private final long rowBytes;
     private final int maxSampledRows;
     private final RequestSamplingStates states;
@@ -48,7 +49,7 @@ public final class CpuModelRunner implements ModelRunner {
     /**
      * Takes ownership of {@code model} and {@code cache}: {@link #close} closes them.
      *
-     * @param maxSampledRows most sequences sampled in one step (the scheduler's maxNumSeqs, capped by its token budget)
+     * @param maxSampledRows most logit rows in one step, sampled and prompt-scoring (the scheduler's maxNumSeqs, capped by its token budget)
      */
     public CpuModelRunner(LlamaModel model, CpuKvCache cache, SamplerVocab vocab, int maxSampledRows) {
         if (vocab.size() != model.vocabSize()) {
@@ -82,16 +83,18 @@ public final class CpuModelRunner implements ModelRunner {
         Map<String, String> failed = new LinkedHashMap<>();
         List<ScheduledSequence> batch = states.admit(step, failed, false);
         Map<String, SampledToken> sampled = new LinkedHashMap<>();
+        Map<String, PromptLogprobs> promptLogprobs = Map.of();
         if (!batch.isEmpty()) {
             BatchLayout layout = BatchLayout.of(batch, step.blockSize());
-            if (layout.sampling().size() > maxSampledRows) {
-                throw new IllegalStateException("step " + step.stepIndex() + " samples " + layout.sampling().size()
-                        + " sequences, the runner was sized for " + maxSampledRows);
+            if (layout.logitRows() > maxSampledRows) {
+                throw new IllegalStateException("step " + step.stepIndex() + " wants " + layout.logitRows()
+                        + " logit rows, the runner was sized for " + maxSampledRows);
             }
             model.forward(layout.batch(), cache, logits);
             sampleRows(layout.sampling(), sampled, failed);
+            promptLogprobs = PromptLogprobScoring.score(layout, r -> logits.asSlice(r * rowBytes, rowBytes), sampler, failed);
         }
-        return new ModelRunnerOutput(sampled, failed);
+        return new ModelRunnerOutput(sampled, failed, promptLogprobs);
     }
 
     private void sampleRows(List<ScheduledSequence> sampling, Map<String, SampledToken> sampled, Map<String, String> failed) {

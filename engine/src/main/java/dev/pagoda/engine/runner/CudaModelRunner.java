@@ -24,7 +24,8 @@ import java.util.Map;
  * an active min_tokens mask — gets its logits row copied back and sampled by {@link Sampler},
  * the same code as on the CPU; everything else (greedy, temperature, top-k, top-p, min-p) is
  * drawn on the device from a seed taken from the request's own generator, so a seeded request
- * repeats whatever shares its batch.
+ * repeats whatever shares its batch. Rows that score prompt tokens (prompt_logprobs) come back
+ * as host logits after the sampled rows.
  *
  * <p>Steps are launched without waiting ({@link #launch}), so the engine schedules the next step
  * while the device runs this one; the next step's pending tokens are read on the device.
@@ -83,14 +84,16 @@ public final class CudaModelRunner implements ModelRunner {
         }
         BatchLayout layout = BatchLayout.of(batch, step.blockSize());
         List<ScheduledSequence> sampling = layout.sampling();
-        if (sampling.size() > maxSampledRows) {
-            throw new IllegalStateException("step " + step.stepIndex() + " samples " + sampling.size()
-                    + " sequences, the runner was sized for " + maxSampledRows);
+        if (layout.logitRows() > maxSampledRows) {
+            throw new IllegalStateException("step " + step.stepIndex() + " wants " + layout.logitRows()
+                    + " logit rows, the runner was sized for " + maxSampledRows);
         }
-        RowSampling[] rows = new RowSampling[sampling.size()];
-        SamplingState[] rowStates = new SamplingState[rows.length];
-        boolean hostRows = false;
-        for (int r = 0; r < rows.length; r++) {
+        RowSampling[] rows = new RowSampling[layout.logitRows()];
+        SamplingState[] rowStates = new SamplingState[sampling.size()];
+        // prompt-scoring rows come back to the host (their draws are ignored), so such a step never feeds forward
+        boolean hostRows = !layout.promptRows().isEmpty();
+        for (int r = sampling.size(); r < rows.length; r++) rows[r] = HOST_LOGITS;
+        for (int r = 0; r < sampling.size(); r++) {
             String id = sampling.get(r).requestId();
             rowStates[r] = states.get(id);
             rows[r] = deviceParams(rowStates[r]);
@@ -99,7 +102,7 @@ public final class CudaModelRunner implements ModelRunner {
         }
         StepExecutor.Pending pending = executor.launch(layout.batch(), step.blockCopies(), rows, feedRows(batch, layout.batch().numTokens()));
         previousSampledRows = sampledRows;
-        return new DeviceStep(pending, sampling, rows, rowStates, failed, !hostRows);
+        return new DeviceStep(pending, layout, rows, rowStates, failed, !hostRows);
     }
 
     /** The step's sequences minus those awaiting a token the previous launch did not sample on the device (they fail). */
@@ -138,6 +141,7 @@ public final class CudaModelRunner implements ModelRunner {
     /** A launched step; its result is accepted once, on the engine thread, in launch order. */
     private final class DeviceStep implements LaunchedStep {
         private final StepExecutor.Pending pending;
+        private final BatchLayout layout;
         private final List<ScheduledSequence> sampling;
         private final RowSampling[] rows;
         private final SamplingState[] rowStates; // the states the draws were launched for
@@ -145,10 +149,11 @@ public final class CudaModelRunner implements ModelRunner {
         private final boolean feedsForward;
         private ModelRunnerOutput output;
 
-        DeviceStep(StepExecutor.Pending pending, List<ScheduledSequence> sampling, RowSampling[] rows,
+        DeviceStep(StepExecutor.Pending pending, BatchLayout layout, RowSampling[] rows,
                    SamplingState[] rowStates, Map<String, String> failed, boolean feedsForward) {
             this.pending = pending;
-            this.sampling = sampling;
+            this.layout = layout;
+            this.sampling = layout.sampling();
             this.rows = rows;
             this.rowStates = rowStates;
             this.failed = failed;
@@ -168,7 +173,7 @@ public final class CudaModelRunner implements ModelRunner {
 
         private ModelRunnerOutput accept(StepExecutor.Result result) {
             Map<String, SampledToken> sampled = new LinkedHashMap<>();
-            for (int r = 0; r < rows.length; r++) {
+            for (int r = 0; r < sampling.size(); r++) {
                 String id = sampling.get(r).requestId();
                 SamplingState state = rowStates[r];
                 // finished (and forgotten) while the step ran: its token is discarded with it
@@ -183,13 +188,16 @@ public final class CudaModelRunner implements ModelRunner {
                     states.remove(id);
                 }
             }
-            return new ModelRunnerOutput(sampled, failed);
+            return new ModelRunnerOutput(sampled, failed, PromptLogprobScoring.score(layout, result::logits, sampler, failed));
         }
     }
 
+    /** A row whose logits the host reads: host sampling, or scoring a prompt token. */
+    private static final RowSampling HOST_LOGITS = new RowSampling(0f, 0, 1f, 0f, 0L, 0, true);
+
     private static RowSampling deviceParams(SamplingState state) {
         SamplingParams p = state.params();
-        if (state.needsHostLogits()) return new RowSampling(0f, 0, 1f, 0f, 0L, 0, true);
+        if (state.needsHostLogits()) return HOST_LOGITS;
         float temperature = p.isGreedy() ? 0f : (float) p.temperature();
         int counter = state.nextOutputIndex();
         return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(), counter, false);

@@ -90,6 +90,19 @@ public final class Sampler {
         return sampleRow(rowCopy, 0, state);
     }
 
+    /**
+     * Scores {@code token} in a row without drawing anything: its log-probability and the
+     * {@code topN} most likely ids, from the raw logits as every logprob here (prompt logprobs).
+     */
+    public SampledToken score(MemorySegment logitsRow, int token, int topN) {
+        if (logitsRow.byteSize() != (long) size * Float.BYTES) {
+            throw new IllegalArgumentException("logits row must hold " + size + " f32 values, got " + logitsRow.byteSize() + " bytes");
+        }
+        if (token < 0 || token >= size) throw new IllegalArgumentException("token " + token + " outside the vocabulary of " + size);
+        MemorySegment.copy(logitsRow, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, rowCopy, 0, size);
+        return withLogprobs(rowCopy, 0, token, topN);
+    }
+
     private void checkState(SamplingState state) {
         if (state.vocab().size() != size) {
             throw new IllegalArgumentException("request was set up for a vocabulary of " + state.vocab().size()

@@ -58,8 +58,8 @@ public record SamplingParams(
 
     /** Temperatures below this are greedy, as vLLM's {@code _SAMPLING_EPS}: dividing by them overflows. */
     public static final double GREEDY_TEMPERATURE_EPS = 1e-5;
-    /** Most top log-probabilities a request may ask for (vLLM's default {@code max_logprobs}). */
-    public static final int MAX_LOGPROBS = 20;
+    /** Most top log-probabilities a request may ask for unless the engine says otherwise (vLLM's default {@code --max-logprobs}). */
+    public static final int DEFAULT_MAX_LOGPROBS = 20;
 
     public SamplingParams {
         stop = copyWithoutNulls(stop, "stop");
@@ -121,12 +121,8 @@ public record SamplingParams(
         if (maxTokens != null && minTokens > maxTokens) {
             fail("min_tokens", "must be less than or equal to max_tokens=" + maxTokens + ", got " + minTokens);
         }
-        if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
-            fail("logprobs", "must be in [0, " + MAX_LOGPROBS + "], got " + logprobs);
-        }
-        if (promptLogprobs != null && (promptLogprobs < 0 || promptLogprobs > MAX_LOGPROBS)) {
-            fail("prompt_logprobs", "must be in [0, " + MAX_LOGPROBS + "], got " + promptLogprobs);
-        }
+        if (logprobs != null && logprobs < 0) fail("logprobs", "must be non-negative, got " + logprobs);
+        if (promptLogprobs != null && promptLogprobs < 0) fail("prompt_logprobs", "must be non-negative, got " + promptLogprobs);
         for (String s : stop) {
             if (s.isEmpty()) fail("stop", "cannot contain an empty string");
         }
@@ -159,12 +155,24 @@ public record SamplingParams(
         return this;
     }
 
+    /** The engine's {@code --max-logprobs}: neither logprobs nor prompt_logprobs may ask for more, as vLLM checks. */
+    public SamplingParams validateLogprobLimit(int maxLogprobs) {
+        if (logprobs != null && logprobs > maxLogprobs) {
+            fail("logprobs", "Requested sample logprobs of " + logprobs + ", which is greater than max allowed: " + maxLogprobs);
+        }
+        if (promptLogprobs != null && promptLogprobs > maxLogprobs) {
+            fail("prompt_logprobs", "Requested prompt logprobs of " + promptLogprobs + ", which is greater than max allowed: "
+                    + maxLogprobs);
+        }
+        return this;
+    }
+
     private static void checkPenalty(String name, double value) {
         if (!(value >= -2.0 && value <= 2.0)) fail(name, "must be in [-2, 2], got " + value);
     }
 
     private static void fail(String parameter, String problem) {
-        throw new InvalidSamplingParamsException(parameter, parameter + " " + problem);
+        throw new InvalidSamplingParamsException(parameter, problem.startsWith("Requested") ? problem : parameter + " " + problem);
     }
 
     private static <T> List<T> copyWithoutNulls(List<T> list, String parameter) {

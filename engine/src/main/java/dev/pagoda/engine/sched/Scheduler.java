@@ -159,6 +159,8 @@ public final class Scheduler {
         final Map<Request, Pick> picks = new LinkedHashMap<>();
         int preemptions;
         PrefixCacheStats prefix = PrefixCacheStats.NONE;
+        /** Logit rows beyond one per seat, taken by prompt-logprob chunks (each of their rows is a logit row). */
+        int extraLogitRows;
 
         StepPlan(int budget) {
             this.budget = budget;
@@ -170,7 +172,7 @@ public final class Scheduler {
         int i = 0;
         while (i < running.size() && plan.budget > 0) {
             Request r = running.get(i);
-            int n = tokensToCompute(r, r.numComputedTokens(), plan.budget);
+            int n = withinLogitRows(r, r.numComputedTokens(), tokensToCompute(r, r.numComputedTokens(), plan.budget), plan, 0);
             if (n == 0) {
                 i++;
                 continue;
@@ -197,11 +199,12 @@ public final class Scheduler {
             Request r = waiting.peek();
             // preempted while its last step is in flight: its token must arrive before it is recomputed
             if (r.numPendingSamples() > 0) return;
-            if (seatsInUse() + 1 + r.pendingForks() > config.maxNumSeqs()) return;
-            CachedPrefix cached = kv.findCachedPrefix(r);
+            if (seatsInUse() + plan.extraLogitRows + 1 + r.pendingForks() > config.maxNumSeqs()) return;
+            // vLLM V1's rule: prompt logprobs need every prompt position computed, so no prefix-cache hit
+            CachedPrefix cached = r.needsPromptLogprobs() ? CachedPrefix.NONE : kv.findCachedPrefix(r);
             int remaining = tokensToCompute(r, cached.numTokens(), Integer.MAX_VALUE);
             if (!config.enableChunkedPrefill() && remaining > plan.budget) return;
-            int n = Math.min(remaining, plan.budget);
+            int n = withinLogitRows(r, cached.numTokens(), Math.min(remaining, plan.budget), plan, 1 + r.pendingForks());
             SlotAllocation alloc = kv.allocateSlots(r, n, cached);
             if (alloc == null) return;
             waiting.poll();
@@ -243,6 +246,8 @@ public final class Scheduler {
                 continue;
             }
             if (running) kv.cacheComputedBlocks(r);
+            PromptLogprobs scored = result.promptLogprobs().get(r.id());
+            if (scored != null) r.recordPromptLogprobs(scored);
             if (!s.sample()) {
                 if (r.pendingForks() > 0 && r.numComputedTokens() == r.numPromptTokens() - 1) forkChildren(r);
                 continue;
@@ -254,7 +259,7 @@ public final class Scheduler {
                 outputs.add(end(r, RequestStatus.FINISHED_ERROR, before));
                 continue;
             }
-            r.appendOutput(token.tokenId(), logprobsOf(token));
+            r.appendOutput(token.tokenId(), TokenLogprobs.of(token));
             RequestStatus stop = stopStatus(r);
             outputs.add(stop != null ? end(r, stop, before) : delta(r, before, null));
         }
@@ -315,6 +320,23 @@ public final class Scheduler {
         int n = target - computed;
         if (config.longPrefillTokenThreshold() > 0) n = Math.min(n, config.longPrefillTokenThreshold());
         return Math.min(n, budget);
+    }
+
+    /**
+     * Caps a prompt-logprobs chunk so the step's logit rows stay within maxNumSeqs, what the runners'
+     * logits buffers hold: every seat has one row, and a chunk that scores prompt tokens (one row per
+     * token) borrows the rows of seats nobody holds. Such a chunk always gets at least its own row.
+     *
+     * @param newSeats seats {@code r} takes when admitted (0 when it already runs)
+     */
+    private int withinLogitRows(Request r, int computed, int n, StepPlan plan, int newSeats) {
+        if (n == 0 || ScheduledSequence.promptLogprobRows(r.samplingParams(), r.numPromptTokens(), r.numTokens(), computed, n) == 0) {
+            return n;
+        }
+        int spare = Math.max(0, config.maxNumSeqs() - seatsInUse() - newSeats - plan.extraLogitRows);
+        int capped = Math.min(n, 1 + spare);
+        plan.extraLogitRows += capped - 1;
+        return capped;
     }
 
     /** Whether the request reaches maxModelLen or max_tokens once {@code moreTokens} more are appended. */
@@ -394,18 +416,8 @@ public final class Scheduler {
     private static RequestOutput delta(Request r, int outputsBefore, RequestOutput.Finish finish) {
         int[] all = r.outputTokenIds();
         int[] added = Arrays.copyOfRange(all, outputsBefore, all.length);
-        return new RequestOutput(r.id(), r.groupId(), r.sampleIndex(), added, r.logprobsFrom(outputsBefore), finish, r.numCachedTokens());
-    }
-
-    /** The sampler's log-probabilities in the form requests keep; null when none were asked for. */
-    private static TokenLogprobs logprobsOf(SampledToken token) {
-        if (!token.hasLogprob()) return null;
-        int[] ids = new int[token.topLogprobs().size()];
-        float[] values = new float[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = token.topLogprobs().get(i).tokenId();
-            values[i] = token.topLogprobs().get(i).logprob();
-        }
-        return new TokenLogprobs(token.logprob(), ids, values);
+        List<TokenLogprobs> promptLogprobs = outputsBefore == 0 && all.length > 0 ? r.promptLogprobs() : List.of();
+        return new RequestOutput(r.id(), r.groupId(), r.sampleIndex(), added, r.logprobsFrom(outputsBefore), finish,
+                r.numCachedTokens(), promptLogprobs);
     }
 }

@@ -64,6 +64,34 @@ class CudaEngineTest {
         System.out.println("CUDA vs CPU greedy, " + TOKENS + " tokens: " + report);
     }
 
+    /** prompt_logprobs on the GPU (host-read logits rows after the sampled ones) agree with the CPU engine's within bf16's tolerance. */
+    @Test
+    void promptLogprobsMatchTheCpuEngine(@TempDir Path tmp) throws InterruptedException {
+        Path folder = TestModels.write(TestModels.llama(), tmp.resolve("llama"));
+        int[] prompt = new Random(3).ints(200, 0, TestModels.tokenizer().size()).toArray();
+        SamplingParams params = EngineHarness.greedy(2).toBuilder().promptLogprobs(2).build();
+        List<List<TokenLogprobs>> got = new ArrayList<>();
+        for (String device : List.of("cpu", "cuda")) {
+            // 64 tokens a step and 8 logit rows: the prompt takes many capped chunks on both
+            try (LocalEngine engine = EngineHarness.start(EngineHarness.config(folder).device(device)
+                    .maxNumBatchedTokens(64).maxNumSeqs(8).build())) {
+                RequestStream stream = engine.submit(EngineHarness.request("p-" + device, prompt, params));
+                List<TokenLogprobs> lps = new ArrayList<>();
+                for (var e = stream.poll(java.time.Duration.ofMinutes(2)); e != null; e = e.finished() ? null
+                        : stream.poll(java.time.Duration.ofMinutes(2))) {
+                    lps.addAll(e.promptLogprobs());
+                }
+                got.add(lps);
+            }
+        }
+        assertEquals(prompt.length - 1, got.get(0).size());
+        assertEquals(prompt.length - 1, got.get(1).size());
+        for (int i = 0; i < prompt.length - 1; i++) {
+            double d = Math.abs(got.get(0).get(i).logprob() - got.get(1).get(i).logprob());
+            assertTrue(d <= LOGPROB_TOLERANCE, String.format("prompt position %d: logprob differs by %.3f", i + 1, d));
+        }
+    }
+
     /**
      * {@code got} follows {@code want} (whose logprobs it is judged by) token for token until a
      * near-tie of {@code want}; returns whether they are identical throughout.

@@ -77,6 +77,33 @@ class CudaModelRunnerTest {
     }
 
     @Test
+    void promptLogprobRowsComeBackAsHostLogitsAfterTheSampledRows() throws InterruptedException {
+        Engine e = start();
+        try (LocalEngine engine = e.engine()) {
+            int[] prompt = new Random(5).ints(20, 0, vocab).toArray();
+            RequestStream scored = engine.submit(EngineHarness.request("scored", prompt,
+                    EngineHarness.greedy(4).toBuilder().promptLogprobs(2).build()));
+            RequestStream plain = engine.submit(EngineHarness.request("plain", prompt, EngineHarness.greedy(4)));
+            java.util.List<TokenLogprobs> lps = new java.util.ArrayList<>();
+            dev.pagoda.engine.api.StreamEvent ev;
+            while ((ev = scored.poll(java.time.Duration.ofMinutes(1))) != null) {
+                lps.addAll(ev.promptLogprobs());
+                if (ev.finished()) break;
+            }
+            assertArrayEquals(chain(prompt[prompt.length - 1], 4), EngineHarness.collect(plain, 1).tokens(0));
+            assertEquals(prompt.length - 1, lps.size());
+            for (int pos = 1; pos < prompt.length; pos++) {
+                // the fake's row for token t has logit[v] = -|v - next(t)|: its log-softmax, computed here
+                int best = FakeDeviceExecutor.next(prompt[pos - 1], vocab);
+                double z = 0;
+                for (int v = 0; v < vocab; v++) z += Math.exp(-Math.abs(v - best));
+                assertEquals(-Math.abs(prompt[pos] - best) - Math.log(z), lps.get(pos - 1).logprob(), 1e-4, "position " + pos);
+                assertEquals(best, lps.get(pos - 1).topTokenIds()[0], "position " + pos);
+            }
+        }
+    }
+
+    @Test
     void deviceSeedsComeFromEachRequestsOwnGenerator() throws InterruptedException {
         SamplingParams seeded = SamplingParams.builder().temperature(0.8).topP(0.9).seed(77L).maxTokens(5).ignoreEos(true).build();
         long[][] seeds = new long[2][];

@@ -46,8 +46,8 @@ class SamplingParamsTest {
         reject(b -> b.minTokens(-1), "min_tokens", "min_tokens must be greater than or equal to 0, got -1");
         reject(b -> b.maxTokens(5).minTokens(6), "min_tokens",
                 "min_tokens must be less than or equal to max_tokens=5, got 6");
-        reject(b -> b.logprobs(21), "logprobs", "logprobs must be in [0, 20], got 21");
-        reject(b -> b.logprobs(-1), "logprobs", "logprobs must be in [0, 20], got -1");
+        reject(b -> b.logprobs(-1), "logprobs", "logprobs must be non-negative, got -1");
+        reject(b -> b.promptLogprobs(-1), "prompt_logprobs", "prompt_logprobs must be non-negative, got -1");
         reject(b -> b.stop(List.of("ok", "")), "stop", "stop cannot contain an empty string");
         reject(b -> b.stop(Arrays.asList("ok", null)), "stop", "stop cannot contain null");
         reject(b -> b.stopTokenIds(List.of(-3)), "stop_token_ids", "stop_token_ids must be non-negative token ids, got -3");

@@ -1,6 +1,7 @@
 package dev.pagoda.webapi.cli;
 
 import dev.pagoda.engine.core.EngineConfig;
+import dev.pagoda.engine.sched.SchedulingPolicy;
 import dev.pagoda.engine.load.LoadFormat;
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -91,6 +92,13 @@ public final class EngineOptions {
                     + "Default: on.")
     boolean asyncScheduling = true;
 
+    @Option(names = "--scheduling-policy", paramLabel = "fcfs|priority",
+            description = "fcfs (arrival order) or priority (the request's 'priority', lower first). Default: fcfs.")
+    String schedulingPolicy;
+
+    @Option(names = "--max-logprobs", paramLabel = "N", description = "Most logprobs and prompt_logprobs a request may ask for. Default: 20, as vLLM.")
+    Integer maxLogprobs;
+
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads of the kernels, the engine thread included. "
             + "Default: every core.")
     Integer threads;
@@ -160,7 +168,17 @@ public final class EngineOptions {
         if (gpuMemoryUtilization != null) b.gpuMemoryUtilization(gpuMemoryUtilization);
         if (kvCacheMemory != null) b.kvCacheMemoryBytes(ByteSizes.parse(kvCacheMemory, "--kv-cache-memory"));
         if (threads != null) b.cpuThreads(threads);
+        if (schedulingPolicy != null) b.schedulingPolicy(schedulingPolicy(schedulingPolicy));
+        if (maxLogprobs != null) b.maxLogprobs(maxLogprobs);
         return b;
+    }
+
+    private static SchedulingPolicy schedulingPolicy(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "fcfs" -> SchedulingPolicy.FCFS;
+            case "priority" -> SchedulingPolicy.PRIORITY;
+            default -> throw new IllegalArgumentException("--scheduling-policy must be fcfs or priority, got '" + name + "'");
+        };
     }
 
     private static void requireDefault(String flag, int value, String why) {

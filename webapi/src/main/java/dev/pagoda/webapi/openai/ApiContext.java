@@ -21,4 +21,12 @@ record ApiContext(ServedModel model, JsonBody body, VllmMetrics metrics, ToolPar
         model.checkModel(f);
         return f;
     }
+
+    /** As {@link #fields(ServerRequest)}, for a generation route: fields it cannot honour are refused first. */
+    Fields fields(ServerRequest req, RequestFields.Route route) {
+        Fields f = new Fields(body.read(req));
+        RequestFields.check(f, route);
+        model.checkModel(f);
+        return f;
+    }
 }

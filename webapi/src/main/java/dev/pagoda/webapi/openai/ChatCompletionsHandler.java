@@ -3,6 +3,7 @@ package dev.pagoda.webapi.openai;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
+import dev.pagoda.engine.request.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.webapi.openai.tools.AssistantOutput;
 import dev.pagoda.webapi.openai.tools.ToolRequest;
@@ -33,34 +34,38 @@ final class ChatCompletionsHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        Fields f = api.fields(req);
+        Fields f = api.fields(req, RequestFields.Route.CHAT);
         SamplingFields sampling = SamplingFields.read(f, SamplingFields.Api.CHAT, model.info().generationDefaults());
         ToolRequest tools = ToolRequest.read(f::node);
         ChatPrompt prompt = ChatPrompt.read(f, model, false, tools);
-        AssistantOutput output = AssistantOutput.forRequest(tools, api.toolParsing(), ChatPrompt.templateKwargs(f));
-        output.constraint().ifPresent(sampling.builder()::structuredOutput);
+        RequestOptions options = RequestOptions.read(f);
+        AssistantOutput output = AssistantOutput.forRequest(tools, api.toolParsing(), ChatPrompt.templateKwargs(f),
+                sampling.structuredOutput() != null);
+        output.constraint().ifPresent(c -> sampling.constrainTo(c, "tool_choice"));
         if (output.keepsSpecialTokens()) sampling.builder().skipSpecialTokens(false);
         SamplingParams params = sampling.build(model, prompt.ids().length);
-        String id = "chatcmpl-" + Ids.random();
+        String id = options.responseId("chatcmpl-");
         long created = Instant.now().getEpochSecond();
-        var request = new GenerationRequest(id, prompt.ids(), params);
-        try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request))) {
+        var request = new GenerationRequest(id, prompt.ids(), params, options.priority());
+        try (Submission submission = Submission.submit(model.engine(), api.metrics(), List.of(request), SamplingFields.Api.CHAT)) {
             Submission.Part part = submission.parts().getFirst();
-            var texts = new TokenTexts(model.info().tokenizer());
+            var texts = options.tokenTexts(model.info().tokenizer());
             if (sampling.stream()) {
                 stream(submission, part, new Chunks(id, created, model.name()), params, texts, output,
                         new EventStream(res), sampling.includeUsage());
             } else {
-                res.send(whole(submission, part, id, created, params, texts, output));
+                res.send(whole(submission, part, id, created, params, texts, output, prompt.ids()));
             }
         }
     }
 
     private ChatJson.Completion whole(Submission submission, Submission.Part part, String id, long created,
-            SamplingParams params, TokenTexts texts, AssistantOutput output) {
+            SamplingParams params, TokenTexts texts, AssistantOutput output, int[] promptIds) {
         Map<Integer, ChoiceText> byIndex = new HashMap<>();
+        List<TokenLogprobs> scored = List.of();
         for (StreamEvent e; (e = submission.next(part)) != null; ) {
             if (e.error() != null) throw Submission.engineFailure(e.error());
+            if (!e.promptLogprobs().isEmpty()) scored = e.promptLogprobs();
             for (SampleDelta d : e.deltas()) byIndex.computeIfAbsent(d.index(), i -> new ChoiceText()).add(d);
         }
         List<ChatJson.Choice> choices = new ArrayList<>();
@@ -71,7 +76,8 @@ final class ChatCompletionsHandler implements Handler {
             choices.add(new ChatJson.Choice(i, new ChatJson.Message(ASSISTANT, m.content(), null, m.toolCalls(), m.reasoningContent()),
                     lp, output.finishReason(c.finishReason(), !m.toolCalls().isEmpty()), c.stopReason()));
         }
-        return new ChatJson.Completion(id, ChatJson.OBJECT, created, model.name(), choices, submission.usage(), null);
+        return new ChatJson.Completion(id, ChatJson.OBJECT, created, model.name(), choices, submission.usage(), null,
+                params.promptLogprobs() == null ? null : texts.promptLogprobs(promptIds, scored));
     }
 
     /** vLLM's order: a role chunk per choice, content chunks as tokens come, then usage if asked, then [DONE]. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pagoda.webapi.openai.tools.ToolCallJson;
 import java.util.List;
+import java.util.Map;
 
 /** The response shapes of {@code /v1/chat/completions}, key for key as OpenAI sends them. */
 final class ChatJson {
@@ -13,8 +14,11 @@ final class ChatJson {
     static final String OBJECT = "chat.completion";
     static final String CHUNK_OBJECT = "chat.completion.chunk";
 
+    /** @param promptLogprobs vLLM's extra, only when asked: see {@link CompletionJson.PromptLogprob} */
     record Completion(String id, String object, long created, String model, List<Choice> choices, UsageJson usage,
-            @JsonProperty("system_fingerprint") String systemFingerprint) {}
+            @JsonProperty("system_fingerprint") String systemFingerprint,
+            @JsonProperty("prompt_logprobs") @JsonInclude(JsonInclude.Include.NON_NULL)
+            List<Map<String, CompletionJson.PromptLogprob>> promptLogprobs) {}
 
     /** @param stopReason vLLM's extra: the stop string or token id that ended the choice, else null */
     record Choice(int index, Message message, ChatLogprobs logprobs,

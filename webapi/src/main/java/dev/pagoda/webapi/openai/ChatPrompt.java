@@ -31,6 +31,11 @@ record ChatPrompt(String text, int[] ids) {
     static ChatPrompt read(Fields f, ServedModel model, boolean defaultAddSpecialTokens, ToolRequest toolRequest) {
         List<Map<String, Object>> messages = messages(f);
         boolean addGenerationPrompt = f.bool("add_generation_prompt").orElse(true);
+        boolean continueFinal = f.bool("continue_final_message").orElse(false);
+        if (continueFinal && addGenerationPrompt) {
+            throw ApiException.invalidValue("continue_final_message",
+                    "Cannot set both `continue_final_message` and `add_generation_prompt` to True.");
+        }
         Map<String, Object> kwargs = templateKwargs(f);
         List<Map<String, Object>> tools = toolRequest.templateTools();
         ChatTemplates templates = model.chatTemplates();
@@ -38,6 +43,7 @@ record ChatPrompt(String text, int[] ids) {
         ChatContext context = new ChatContext(messages, addGenerationPrompt, tools, templates.bosToken(),
                 templates.eosToken(), kwargs);
         String text = template.render(context);
+        if (continueFinal) text = continuingFinalMessage(text, messages.getLast());
         boolean addSpecial = f.bool("add_special_tokens").orElse(defaultAddSpecialTokens);
         int[] ids = model.tokenizer("messages").encode(text, addSpecial);
         model.checkPromptLength("messages", ids.length);
@@ -47,6 +53,22 @@ record ChatPrompt(String text, int[] ids) {
     /** {@code chat_template_kwargs}: extra template variables, such as Qwen3's {@code enable_thinking}. */
     static Map<String, Object> templateKwargs(Fields f) {
         return f.object("chat_template_kwargs").map(o -> MAPPER.convertValue(o, MAP)).orElse(Map.of());
+    }
+
+    /**
+     * transformers' {@code continue_final_message}, which vLLM uses: the conversation rendered without a
+     * generation prompt, cut right after the final message's (stripped) content, so the template's
+     * end-of-turn after it is gone and the model continues that message.
+     */
+    static String continuingFinalMessage(String rendered, Map<String, Object> finalMessage) {
+        Object content = finalMessage.get("content");
+        String text = content == null ? "" : content.toString().strip();
+        int at = rendered.lastIndexOf(text);
+        if (at < 0) {
+            throw ApiException.invalidValue("continue_final_message", "continue_final_message is set but the final message "
+                    + "does not appear in the chat after applying the chat template.");
+        }
+        return rendered.substring(0, at + text.length());
     }
 
     private static List<Map<String, Object>> messages(Fields f) {

@@ -36,6 +36,13 @@ final class ChoiceText {
         return logprobs;
     }
 
+    /** The sum of the sampled tokens' logprobs: best_of's ranking. */
+    double cumulativeLogprob() {
+        double sum = 0;
+        for (TokenLogprobs lp : logprobs) sum += lp.logprob();
+        return sum;
+    }
+
     String finishReason() {
         return finishReason;
     }

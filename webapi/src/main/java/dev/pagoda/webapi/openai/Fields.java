@@ -11,15 +11,29 @@ import java.util.Optional;
 
 /**
  * Typed reads of a request's JSON fields. Absent and {@code null} mean "not given", as in OpenAI's
- * API; a value of the wrong JSON type is a 400 naming the field (OpenAI's "invalid_type"). Unknown
- * fields are never looked at, so they are ignored.
+ * API; a value of the wrong JSON type is a 400 naming the field (OpenAI's "invalid_type"). Which
+ * fields a route knows, honours or refuses is {@link RequestFields}' business.
  */
 final class Fields {
 
     private final ObjectNode body;
+    private final String prefix;
 
     Fields(ObjectNode body) {
+        this(body, "");
+    }
+
+    /** An object nested in a request: errors name its fields with {@code prefix} ({@code "response_format."}). */
+    Fields(ObjectNode body, String prefix) {
         this.body = body;
+        this.prefix = prefix;
+    }
+
+    /** The body's field names, in the order they were sent. */
+    List<String> names() {
+        List<String> out = new ArrayList<>();
+        body.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     boolean has(String name) {
@@ -34,14 +48,14 @@ final class Fields {
 
     Optional<String> string(String name) {
         return node(name).map(n -> {
-            if (!n.isTextual()) throw ApiException.invalidType(name, "a string", describe(n));
+            if (!n.isTextual()) throw ApiException.invalidType(prefix + name, "a string", describe(n));
             return n.textValue();
         });
     }
 
     Optional<Boolean> bool(String name) {
         return node(name).map(n -> {
-            if (!n.isBoolean()) throw ApiException.invalidType(name, "a boolean", describe(n));
+            if (!n.isBoolean()) throw ApiException.invalidType(prefix + name, "a boolean", describe(n));
             return n.booleanValue();
         });
     }
@@ -49,18 +63,18 @@ final class Fields {
     /** A number; NaN and infinities pass here and are refused by the range checks that name their limits. */
     Optional<Double> number(String name) {
         return node(name).map(n -> {
-            if (!n.isNumber()) throw ApiException.invalidType(name, "a number", describe(n));
+            if (!n.isNumber()) throw ApiException.invalidType(prefix + name, "a number", describe(n));
             return n.doubleValue();
         });
     }
 
     Optional<Integer> integer(String name) {
-        return node(name).map(n -> toInt(name, n));
+        return node(name).map(n -> toInt(prefix + name, n));
     }
 
     Optional<Long> longInteger(String name) {
         return node(name).map(n -> {
-            if (!isIntegral(n) || !n.canConvertToLong()) throw ApiException.invalidType(name, "an integer", describe(n));
+            if (!isIntegral(n) || !n.canConvertToLong()) throw ApiException.invalidType(prefix + name, "an integer", describe(n));
             return n.longValue();
         });
     }
@@ -92,7 +106,7 @@ final class Fields {
 
     Optional<ObjectNode> object(String name) {
         return node(name).map(n -> {
-            if (!(n instanceof ObjectNode o)) throw ApiException.invalidType(name, "an object", describe(n));
+            if (!(n instanceof ObjectNode o)) throw ApiException.invalidType(prefix + name, "an object", describe(n));
             return o;
         });
     }

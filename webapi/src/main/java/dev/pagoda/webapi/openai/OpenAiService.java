@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The OpenAI routes ({@code /v1/models}, {@code /v1/completions}, {@code /v1/chat/completions}) and
+ * The OpenAI routes ({@code /v1/models}, {@code /v1/models/{id}}, {@code /v1/completions}, {@code /v1/chat/completions}) and
  * vLLM's {@code /tokenize} and {@code /detokenize}. Handlers run on virtual threads and only submit
  * to the engine and read its streams.
  */
@@ -44,6 +44,7 @@ public final class OpenAiService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/models", this::models)
+                .get("/v1/models/{+id}", this::modelById)
                 .post("/v1/completions", completions)
                 .post("/v1/chat/completions", chat)
                 .post("/tokenize", this::tokenize)
@@ -56,10 +57,20 @@ public final class OpenAiService implements HttpService {
     record ModelList(String object, List<ModelCard> data) {}
 
     private void models(ServerRequest req, ServerResponse res) {
-        ModelInfo info = model.info();
         // one card per --served-model-name, as vLLM lists them
-        res.send(new ModelList("list", info.servedNames().stream().map(name -> new ModelCard(name, "model", model.createdAt(),
-                "pagoda", info.source(), null, info.maxModelLen())).toList()));
+        res.send(new ModelList("list", model.info().servedNames().stream().map(this::card).toList()));
+    }
+
+    /** OpenAI's {@code GET /v1/models/{model}}: the card of any served name, or a 404 in OpenAI's shape. */
+    private void modelById(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!model.info().servedNames().contains(id)) throw ApiException.modelNotFound(id);
+        res.send(card(id));
+    }
+
+    private ModelCard card(String name) {
+        ModelInfo info = model.info();
+        return new ModelCard(name, "model", model.createdAt(), "pagoda", info.source(), null, info.maxModelLen());
     }
 
     /** @param tokenStrs each token's vocabulary piece when {@code return_token_strs} is set, else null */

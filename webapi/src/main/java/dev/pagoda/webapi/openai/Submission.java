@@ -5,6 +5,7 @@ import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.api.Usage;
+import dev.pagoda.engine.sample.InvalidSamplingParamsException;
 import dev.pagoda.webapi.metrics.RequestLatencies;
 import dev.pagoda.webapi.metrics.VllmMetrics;
 import dev.pagoda.webapi.server.ApiException;
@@ -26,7 +27,8 @@ final class Submission implements AutoCloseable {
     private final List<Part> parts = new ArrayList<>();
     private final List<Usage> usages = new ArrayList<>();
 
-    static Submission submit(InferenceEngine engine, VllmMetrics metrics, List<GenerationRequest> requests) {
+    /** @param api names the fields in the engine's rejections as the route spells them */
+    static Submission submit(InferenceEngine engine, VllmMetrics metrics, List<GenerationRequest> requests, SamplingFields.Api api) {
         Submission s = new Submission();
         try {
             int offset = 0;
@@ -35,6 +37,13 @@ final class Submission implements AutoCloseable {
                 offset += r.params().n();
             }
             return s;
+        } catch (InvalidSamplingParamsException e) {
+            s.close();
+            // chat asks for top logprobs with top_logprobs; the engine calls the count logprobs
+            if (api == SamplingFields.Api.CHAT && e.parameter().equals("logprobs")) {
+                throw ApiException.invalidValue("top_logprobs", e.getMessage());
+            }
+            throw e;
         } catch (RuntimeException e) {
             s.close();
             throw e;

@@ -12,9 +12,10 @@ import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.engine.load.LoadFormat;
+import dev.pagoda.engine.sched.SchedulingPolicy;
 import dev.pagoda.webapi.server.ServerOptions;
-import dev.pagoda.webapi.testing.Http;
 import dev.pagoda.webapi.testing.RealEngines;
+import dev.pagoda.webapi.testing.Http;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -67,7 +68,8 @@ class ServeCommandTest {
                 "--gpu-memory-utilization", "0.8", "--no-enable-prefix-caching", "--no-enable-chunked-prefill", "--device", "cuda",
                 "--kv-cache-memory", "1MiB", "--no-async-scheduling", "--allowed-origins", "http://a.test,http://b.test",
                 "--load-format", "DUMMY", "--dtype", "bfloat16", "--seed", "7", "--generation-config", "vllm", "--threads", "3",
-                "--tensor-parallel-size", "1", "--kv-cache-dtype", "auto", "--trust-remote-code");
+                "--tensor-parallel-size", "1", "--kv-cache-dtype", "auto", "--trust-remote-code",
+                "--scheduling-policy", "priority", "--max-logprobs", "5");
         EngineConfig c = cmd.engineConfig();
         assertEquals("Qwen/Qwen2.5-0.5B-Instruct", c.model());
         assertEquals("v1.0", c.revision());
@@ -88,6 +90,8 @@ class ServeCommandTest {
         assertEquals(7, c.seed());
         assertEquals("vllm", c.generationConfig());
         assertEquals(3, c.cpuThreads());
+        assertEquals(SchedulingPolicy.PRIORITY, c.schedulingPolicy());
+        assertEquals(5, c.maxLogprobs());
         ServerOptions options = cmd.serverOptions();
         assertEquals("127.0.0.1", options.host());
         assertEquals(8123, options.port());
@@ -113,6 +117,8 @@ class ServeCommandTest {
         assertEquals(builderDefaults.maxNumSeqs(), c.maxNumSeqs());
         assertEquals(builderDefaults.kvCacheMemoryBytes(), c.kvCacheMemoryBytes());
         assertTrue(c.enablePrefixCaching() && c.enableChunkedPrefill() && c.asyncScheduling());
+        assertEquals(SchedulingPolicy.FCFS, c.schedulingPolicy());
+        assertEquals(20, c.maxLogprobs(), "vLLM's default --max-logprobs");
         assertEquals(8000, cmd.serverOptions().port());
         assertEquals("0.0.0.0", cmd.serverOptions().host());
     }

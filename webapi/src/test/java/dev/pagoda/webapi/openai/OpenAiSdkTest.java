@@ -173,6 +173,34 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void streamingCompletionsAddUpToTheWholeAnswer() {
+        CompletionCreateParams params = CompletionCreateParams.builder()
+                .model(FixtureModel.NAME).prompt("A streamed legacy completion").maxTokens(10).temperature(0.0)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build();
+        List<Completion> chunks = new ArrayList<>();
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+            stream.stream().forEach(chunks::add);
+        }
+        Completion whole = client.completions().create(params);
+
+        assertTrue(chunks.size() >= 2, "several chunks: " + chunks.size());
+        String id = chunks.getFirst().id();
+        assertTrue(id.startsWith("cmpl-"), id);
+        StringBuilder text = new StringBuilder();
+        CompletionChoice.FinishReason finish = null;
+        for (Completion c : chunks) {
+            assertEquals(id, c.id(), "every chunk carries the response id");
+            for (CompletionChoice ch : c.choices()) {
+                text.append(ch.text());
+                // required in the SDK's type, null until the last chunk: read the raw field
+                if (ch._finishReason().asKnown().isPresent()) finish = ch._finishReason().asKnown().get();
+            }
+        }
+        assertEquals(whole.choices().getFirst().text(), text.toString());
+        assertEquals(CompletionChoice.FinishReason.LENGTH, finish);
+    }
+
+    @Test
     void completionsWithTwoChoicesLogprobsAndStop() {
         String prompt = "Once upon a time";
         CompletionCreateParams.Builder base = CompletionCreateParams.builder()

@@ -1,6 +1,11 @@
 package dev.pagoda.webapi.testing;
 
 import dev.pagoda.catalog.testing.NodeReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -24,6 +29,21 @@ public final class NodeClients {
 
     /** Runs an ES-module script that imports these clients, with {@code stdin} as its input; returns its output. */
     public static String run(String script, String stdin) {
-        return NodeReference.run(NodeReference.require("npm-clients", PACKAGES), script, stdin);
+        return NodeReference.run(require(), script, stdin);
+    }
+
+    /** The cache folder with the clients installed; skips the calling test where node/npm are absent. */
+    public static Path require() {
+        return NodeReference.require("npm-clients", PACKAGES);
+    }
+
+    /** {@link #run} of a script kept in the test resources ({@code /dev/pagoda/webapi/...}). */
+    public static String runResource(String resource, String stdin) {
+        try (InputStream in = NodeClients.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalArgumentException("no test resource " + resource);
+            return run(new String(in.readAllBytes(), StandardCharsets.UTF_8), stdin);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -35,11 +35,18 @@ public final class AssistantOutput {
         this.keepsSpecialTokens = keepsSpecialTokens;
     }
 
+    /** For a request without structured output. */
+    public static AssistantOutput forRequest(ToolRequest request, ToolParsing server, Map<String, Object> templateKwargs) {
+        return forRequest(request, server, templateKwargs, false);
+    }
+
     /**
      * @param templateKwargs the request's {@code chat_template_kwargs} (Qwen3's {@code enable_thinking})
+     * @param constrained    the request asks for structured output ({@code response_format} and the like)
      * @throws ApiException 400 for {@code auto} on a server without {@code --enable-auto-tool-choice}, as vLLM
      */
-    public static AssistantOutput forRequest(ToolRequest request, ToolParsing server, Map<String, Object> templateKwargs) {
+    public static AssistantOutput forRequest(ToolRequest request, ToolParsing server, Map<String, Object> templateKwargs,
+            boolean constrained) {
         ReasoningParser reasoning = server.reasoningParser()
                 .map(name -> ReasoningParsers.forRequest(name, templateKwargs)).orElse(ReasoningParser.NONE);
         ToolCallParser tools = ToolCallParser.NONE;
@@ -58,9 +65,9 @@ public final class AssistantOutput {
             case ToolChoice.Required required -> tools = new RequiredCallsParser();
             case ToolChoice.Named named -> tools = new NamedCallParser(named.name());
         }
-        // The grammar of a forced call holds from the first token, so there is no think block to take off
-        // (vLLM lets the model reason before its grammar starts; this engine's grammar has no such switch).
-        if (request.choice() instanceof ToolChoice.Required || request.choice() instanceof ToolChoice.Named) {
+        // The grammar of a forced call or of structured output holds from the first token, so there is no think
+        // block to take off (vLLM lets the model reason before its grammar starts; this engine's grammar has no such switch).
+        if (constrained || request.choice() instanceof ToolChoice.Required || request.choice() instanceof ToolChoice.Named) {
             reasoning = ReasoningParser.NONE;
         }
         return new AssistantOutput(request, reasoning, tools, keepSpecial);
