@@ -38,12 +38,6 @@ public record ToolRequest(List<Tool> tools, List<Map<String, Object>> templateTo
 
     /** @param field a request field by name; empty when absent or null */
     public static ToolRequest read(Function<String, Optional<JsonNode>> field) {
-        for (String deprecated : List.of("functions", "function_call")) {
-            if (field.apply(deprecated).isPresent()) {
-                throw ApiException.invalidValue(deprecated, "The deprecated '" + deprecated + "' parameter is not supported; "
-                        + "send functions as 'tools' ([{\"type\": \"function\", \"function\": {...}}]) and choose with 'tool_choice'.");
-            }
-        }
         List<Tool> tools = new ArrayList<>();
         List<Map<String, Object>> templateTools = null;
         Optional<JsonNode> toolsNode = field.apply("tools");

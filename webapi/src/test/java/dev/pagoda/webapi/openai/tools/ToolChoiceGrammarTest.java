@@ -58,15 +58,19 @@ class ToolChoiceGrammarTest {
         ENGINE.close();
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger PROBES = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Whether the engine keeps its output to a constraint: a random model asked for one choice writes exactly it. */
     private static boolean engineEnforcesStructuredOutput() throws InterruptedException {
         String only = "pagoda-yes";
         int[] prompt = ENGINE.model().tokenizer().orElseThrow().encode("Say something.", true);
         SamplingParams p = SamplingParams.builder().temperature(1.0).seed(1L).maxTokens(32)
                 .structuredOutput(new StructuredOutput.Choice(List.of(only), "probe")).build();
-        var stream = ENGINE.submit(new GenerationRequest("probe", prompt, p));
         StringBuilder text = new StringBuilder();
-        for (StreamEvent e; (e = stream.next()) != null; ) e.deltas().forEach(d -> text.append(d.text()));
+        // each test probes once: a fresh id, and the stream closed, so no probe is still live when the next comes
+        try (var stream = ENGINE.submit(new GenerationRequest("probe-" + PROBES.incrementAndGet(), prompt, p))) {
+            for (StreamEvent e; (e = stream.next()) != null; ) e.deltas().forEach(d -> text.append(d.text()));
+        }
         return text.toString().equals(only);
     }
 
