@@ -13,7 +13,9 @@ packages=(libc6 libstdc++6 libgcc-s1)
 packages+=($(apt-cache depends libgcc-s1 2>/dev/null | sed -n "s/^ *Depends: \(gcc-[0-9]*-base\)$/\1/p" | head -1))
 debs=$(mktemp -d)
 trap 'rm -rf "$debs"' EXIT
-(cd "$debs" && apt-get download -q "${packages[@]}" >/dev/null 2>"$debs/apt.log") || {
+download() { (cd "$debs" && apt-get download -q "${packages[@]}" >/dev/null 2>"$debs/apt.log"); }
+# A fresh machine may have no package lists yet: as root, fetch them once and try again.
+download || { [ "$(id -u)" = 0 ] && apt-get update -q >/dev/null 2>&1 && download; } || {
   echo "image/rootfs.sh: apt-get download ${packages[*]} failed (run apt-get update first?): $(tail -1 "$debs/apt.log")" >&2; exit 1; }
 rm -rf "$out"
 mkdir -p "$out"
@@ -24,5 +26,8 @@ find "$out/usr/share" -mindepth 1 -maxdepth 1 ! -name doc -exec rm -rf {} +
 find "$out/usr/share/doc" -type f ! -name copyright -delete
 find "$out" -depth -type d -empty -delete
 cp -r "$here/etc" "$out/"
+# Jib copies what a symbolic link points at; an absolute target (lib64/ld-linux-x86-64.so.2 ->
+# /lib/x86_64-linux-gnu/...) would be read from this machine, so each is made relative to the base.
+find "$out" -type l -lname '/*' | while read -r link; do ln -sfr "$out$(readlink "$link")" "$link"; done
 install -d -m 1777 "$out/tmp" "$out/var/lib/pagoda" "$out/models"
 echo "image base: $(cd "$out" && find . -name '*.so*' | wc -l) libraries from ${packages[*]} ($(du -sh "$out" | cut -f1))"
