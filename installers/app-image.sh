@@ -22,10 +22,9 @@ rm -rf "$out/runtime" "$out/app-image"
   --strip-debug --no-man-pages --no-header-files --compress=zip-6 --output "$out/runtime" 2> >(grep -v 'incubator modules' >&2)
 
 # The same JVM flags as ./pagoda: the Vector API, FFM native access, ZGC, room for deep Jinja
-# recursion on the stack; DJL never reaches for the network. JavaCPP looks for the CUDA libraries of
-# the optional pagoda-cuda package in lib/cuda before the system's.
+# recursion on the stack; DJL never reaches for the network.
 java_options=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xss4m
-  -Dai.djl.offline=true '-Dorg.bytedeco.javacpp.platform.preloadpath=$ROOTDIR/lib/cuda')
+  -Dai.djl.offline=true)
 java_args=()
 for o in "${java_options[@]}"; do java_args+=(--java-options "$o"); done
 
@@ -43,6 +42,11 @@ PROPS
   --input "$jars" --main-jar "app-gui-$version.jar" --main-class dev.pagoda.gui.PagodaLauncher \
   "${java_args[@]}" --runtime-image "$out/runtime" \
   --add-launcher "pagoda-panel=$panel/pagoda-panel.properties" --dest "$out/app-image"
+
+# The optional pagoda-cuda part adds this jar (cuda/libs.sh); while it is absent the JVM skips the entry.
+for cfg in "$out"/app-image/pagoda/lib/app/*.cfg; do
+  sed -i "/^app.mainclass=/a app.classpath=\$APPDIR/pagoda-cuda-runtime.jar" "$cfg"
+done
 
 tar -C "$out/app-image" --owner=0 --group=0 --numeric-owner --sort=name -czf "$out/pagoda-$version-linux-x86_64.tar.gz" pagoda
 echo "app image: $out/app-image/pagoda ($(du -sh "$out/app-image/pagoda" | cut -f1)), tarball: $out/pagoda-$version-linux-x86_64.tar.gz"

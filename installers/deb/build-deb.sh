@@ -5,8 +5,8 @@
 # settings in /etc/default/pagoda (a conffile), the desktop entry and icons, the docs. Its Depends
 # are computed from the ELF files it ships (see natives.sh and shlibs.tsv): GTK 3 and X11 for the
 # panel's JavaFX, glibc and libstdc++ for the rest, nothing GPU-specific.
-# pagoda-cuda (when CUDA_LIBS, a folder of CUDA runtime libraries, is given): /opt/pagoda/lib/cuda,
-# where the launchers' JavaCPP looks first, so a machine with only the NVIDIA driver needs no CUDA install.
+# pagoda-cuda (when CUDA_LIBS, the folder cuda/libs.sh wrote, is given): pagoda-cuda-runtime.jar on the
+# launchers' class path, where JavaCPP looks before any system CUDA (for cudart and NVRTC; see cuda/libs.sh for cuBLAS).
 set -euo pipefail
 app=$1 out=$2 version=$3 cuda=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,14 +81,15 @@ echo "deb: $out/pagoda_${debversion}_amd64.deb ($(du -h "$out/pagoda_${debversio
 
 if [ -n "$cuda" ]; then
   stage=$out/deb/pagoda-cuda
-  mkdir -p "$stage/opt/pagoda/lib" "$stage/usr/share/doc/pagoda-cuda"
-  cp -a "$cuda" "$stage/opt/pagoda/lib/cuda"
+  mkdir -p "$stage/opt/pagoda/lib/app" "$stage/usr/share/doc/pagoda-cuda"
+  install -m644 "$cuda/pagoda-cuda-runtime.jar" "$stage/opt/pagoda/lib/app/"
+  libs=$(unzip -Z1 "$cuda/pagoda-cuda-runtime.jar" | sed -n "s|.*/\(lib[^/]*\.so[^/]*\)$|\1|p" | xargs)
   cat > "$stage/usr/share/doc/pagoda-cuda/copyright" <<COPYRIGHT
-The libraries in /opt/pagoda/lib/cuda are NVIDIA CUDA runtime components ($(cd "$cuda" && ls | xargs)),
+The libraries in /opt/pagoda/lib/app/pagoda-cuda-runtime.jar are NVIDIA CUDA runtime components ($libs),
 redistributed from the org.bytedeco:cuda-redist Maven artifact under the NVIDIA CUDA Toolkit End User
 License Agreement (https://docs.nvidia.com/cuda/eula/), which lists them as distributable.
 COPYRIGHT
-  size=$(du -sh "$cuda" | cut -f1)
+  size=$(du -sh "$cuda/pagoda-cuda-runtime.jar" | cut -f1)
   write_control "$stage" "Package: pagoda-cuda" "Section: science" \
     "Depends: pagoda (= $debversion), $(depends_of "$stage")" \
     "Description: CUDA runtime libraries for Pagoda ($size)" \
