@@ -9,7 +9,8 @@
 # a display says so in one line; the systemd unit passes systemd-analyze verify and the desktop entry
 # desktop-file-validate; dpkg -r deletes every file the package installed (the conffile excepted,
 # as dpkg does) and nothing of /opt/pagoda remains; dpkg -P removes the conffile, the pagoda user
-# and /var/lib/pagoda. Packages installed on the way are purged again unless KEEP_DEPS=1.
+# and /var/lib/pagoda. With pagoda-cuda_*.deb beside the .deb (-Pcuda), also that JavaCPP loads
+# cudart from it. Packages installed on the way are purged again unless KEEP_DEPS=1.
 #   installers/check-deb.sh [path/to/pagoda_VERSION_amd64.deb]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +52,7 @@ if [ ${#tools[@]} -gt 0 ]; then apt_get install -y -q "${tools[@]}" >/dev/null; 
 server=
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  dpkg -P pagoda-cuda >/dev/null 2>&1 || true
   if dpkg -s pagoda >/dev/null 2>&1; then dpkg -P pagoda >/dev/null 2>&1 || true; fi
   if [ "${KEEP_DEPS:-0}" != 1 ]; then
     # What this check installed: new manual packages (the tools) and new automatic ones (pagoda's dependencies).
@@ -109,6 +111,19 @@ check "POST /v1/completions returns 4 tokens" grep -q '"completion_tokens":4' <<
 check "the default model was written under /var/lib/pagoda" bash -c 'ls -d /var/lib/pagoda/models/pagoda-default-* >/dev/null'
 kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=
 if [ -z "$up" ]; then tail -20 /tmp/check-deb-serve.log >&2; fi
+
+# The optional CUDA part, where it was built (-Pcuda) beside the .deb: its cudart must be the one JavaCPP
+# loads (before any CUDA install on the machine); without a GPU the server then stops, saying why.
+cuda_deb=$(ls "$(dirname "$deb")"/pagoda-cuda_*_amd64.deb 2>/dev/null | head -1 || true)
+if [ -n "$cuda_deb" ]; then
+  dpkg_locked -i "$cuda_deb" || cat /tmp/check-deb-dpkg.log >&2
+  cuda_log=$(runuser -u pagoda -- env $env_args JAVA_TOOL_OPTIONS=-Dorg.bytedeco.javacpp.logger.debug=true \
+    timeout 120 /opt/pagoda/bin/pagoda serve --device cuda --host 127.0.0.1 --port "$port" 2>&1 || true)
+  check "pagoda-cuda: JavaCPP loads cudart from pagoda-cuda-runtime.jar" \
+    grep -q 'Loading .*pagoda-cuda-runtime.jar/org/bytedeco/cuda/linux-x86_64/libcudart.so.13' <<<"$cuda_log"
+  dpkg_locked -P pagoda-cuda
+  check "dpkg -P pagoda-cuda removes its jar" test ! -e /opt/pagoda/lib/app/pagoda-cuda-runtime.jar
+fi
 
 files=$(dpkg -L pagoda)
 conffiles=$(dpkg-query -W -f='${Conffiles}' pagoda | awk '{print $1}')
