@@ -6,7 +6,8 @@ import dev.pagoda.webapi.cli.PagodaCli;
  * The {@code ./pagoda} entry point. {@code pagoda} alone opens the control panel where there is a
  * display, and otherwise serves the embedded default model (a server or CI machine has no
  * screen, and the main job must still run there); {@code pagoda gui} always opens the panel; any
- * other arguments are the command line's subcommands.
+ * other arguments are the command line's subcommands. Where the panel cannot open (no display, no
+ * GTK 3) it says so in one line, with what to install, and exits with status 1.
  */
 public final class PagodaLauncher {
 
@@ -14,10 +15,26 @@ public final class PagodaLauncher {
 
     public static void main(String[] args) {
         if (opensPanel(args, System.getenv("DISPLAY"), System.getenv("WAYLAND_DISPLAY"))) {
-            Main.main(new String[0]);
+            openPanel();
         } else {
             PagodaCli.main(args);
         }
+    }
+
+    /** The panel, or one line on standard error and exit status 1 where it cannot open. */
+    private static void openPanel() {
+        var missing = PanelPrerequisites.missing(System.getProperty("os.name"), System.getenv(), PanelPrerequisites::loads);
+        if (missing.isPresent()) exitWith(missing.get());
+        try {
+            Main.main(new String[0]);
+        } catch (RuntimeException toolkitFailed) {
+            exitWith(PanelPrerequisites.startFailed(toolkitFailed, System.getenv()));
+        }
+    }
+
+    private static void exitWith(String line) {
+        System.err.println(line);
+        System.exit(1);
     }
 
     static boolean opensPanel(String[] args, String display, String waylandDisplay) {
