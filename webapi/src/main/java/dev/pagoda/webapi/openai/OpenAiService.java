@@ -7,6 +7,7 @@ import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.webapi.metrics.VllmMetrics;
 import dev.pagoda.webapi.server.ApiException;
 import dev.pagoda.webapi.server.JsonBody;
+import dev.pagoda.webapi.server.TokenizerGate;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -27,9 +28,13 @@ public final class OpenAiService implements HttpService {
     private final CompletionsHandler completions;
     private final ChatCompletionsHandler chat;
 
-    /** @param chatTemplate replaces the model's own templates when present ({@code --chat-template}) */
-    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, Optional<ChatTemplate> chatTemplate) {
-        this.model = ServedModel.of(engine, chatTemplate);
+    /**
+     * @param tokenizers   bounds every text these routes tokenize (length, concurrency)
+     * @param chatTemplate replaces the model's own templates when present ({@code --chat-template})
+     */
+    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, TokenizerGate tokenizers,
+            Optional<ChatTemplate> chatTemplate) {
+        this.model = ServedModel.of(engine, chatTemplate, tokenizers);
         this.api = new ApiContext(model, body, metrics);
         this.completions = new CompletionsHandler(api);
         this.chat = new ChatCompletionsHandler(api);
