@@ -5,6 +5,8 @@ import dev.pagoda.webapi.metrics.MetricsService;
 import dev.pagoda.webapi.metrics.VllmMetrics;
 import dev.pagoda.webapi.openai.OpenAiService;
 import dev.pagoda.webapi.server.connection.ConnectionGuard;
+import dev.pagoda.webapi.server.connection.ConnectionLimits;
+import dev.pagoda.webapi.server.connection.FileDescriptors;
 import dev.pagoda.webapi.server.connection.ListenerWatchdog;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -76,7 +78,8 @@ public final class PagodaServer implements AutoCloseable {
         checkCanListen(options.host(), options.port());
         ClientFaults faults = new ClientFaults();
         Health health = new Health();
-        ConnectionGuard guard = new ConnectionGuard(options.connections(), http1(), faults);
+        ConnectionLimits limits = FileDescriptors.fit(options.connections(), w -> LOG.log(System.Logger.Level.WARNING, w));
+        ConnectionGuard guard = new ConnectionGuard(limits, http1(), faults);
         Parts parts = new Parts(faults, Optional.of(guard), health);
         WebServer server;
         try {
