@@ -180,7 +180,7 @@ public final class PagodaServer implements AutoCloseable {
     }
 
     /** Why {@code host:port} cannot be bound now, if it cannot; port 0 always can. */
-    private static Optional<String> bindProblem(String host, int port) {
+    public static Optional<String> bindProblem(String host, int port) {
         if (port == 0) return Optional.empty();
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true); // as the HTTP server binds: a port in TIME_WAIT is fine
