@@ -2,6 +2,7 @@ package dev.pagoda.webapi.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pagoda.webapi.server.connection.ConnectionGuard;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
@@ -54,6 +55,7 @@ final class DirectErrors {
     private static DirectHandler.TransportResponse respond(ClientFaults faults, DirectHandler.TransportRequest request,
             Status status, ServerResponseHeaders headers, long maxBodyBytes) {
         ApiException api = status.code() == 413 ? ApiException.tooLarge(maxBodyBytes) : forStatus(status.code());
+        ConnectionGuard.lingerAfterError();
         if (api.status() < 500) {
             faults.clientFault(api.error().code(), "-", api.status() + " for " + ApiException.quote(request.method() + " "
                     + request.path()));

@@ -70,7 +70,7 @@ public final class ErrorHandlers {
         }
         // Helidon may flag a body consumed when its reading failed part way (a chunked body over the
         // limit): only closing the connection is sure to leave no byte of it to be parsed as a request.
-        if (req.content().hasEntity()) ConnectionGuard.closeAfterResponse(res);
+        if (req.content().hasEntity()) ConnectionGuard.closeAfterResponse(res, !req.content().consumed());
         send(res, api);
     }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
  * <pre>
  *   accept ─► IDLE ──first bytes──► HEAD ──headers parsed, routed──► BODY ──response sent──► IDLE ...
  *             keepAlive             headerTimeout                  bodyTimeout (reads only)
+ *   last response sent: closed; after an error to a body not read: LINGER (at most 2 s) ─► closed
  *   any phase: a write the client does not drain for writeTimeout
  * </pre>
  * A blocked read is cut when its phase's time is up; time spent computing the answer is never
@@ -34,7 +35,10 @@ import java.util.concurrent.ExecutorService;
  */
 final class GuardedConnection implements ServerConnection {
 
-    enum Phase { IDLE, HEAD, BODY }
+    enum Phase { IDLE, HEAD, BODY, LINGER }
+
+    /** Bytes read and dropped at most while lingering; more is a client that will not stop. */
+    private static final long MAX_LINGER_BYTES = 256L << 20;
 
     /** The connection whose request the current thread serves (Helidon routes on the connection's thread). */
     private static final ScopedValue<GuardedConnection> CURRENT = ScopedValue.newInstance();
@@ -49,6 +53,7 @@ final class GuardedConnection implements ServerConnection {
     private volatile long phaseSince = System.nanoTime();
     private volatile boolean http10;
     private volatile boolean closeAfterResponse;
+    private volatile boolean lingerOnClose;
     private volatile String cutFor;
 
     GuardedConnection(ConnectionGuard guard, ConnectionContext helidon, int maxHead) {
@@ -79,12 +84,29 @@ final class GuardedConnection implements ServerConnection {
                 http1.handle(limit);
                 return null;
             });
+            if (lingerOnClose && !isCut()) linger();
         } catch (CloseConnectionException e) {
             // The client went away or the connection was cut: the normal ends of a connection, nothing to log.
         } catch (RuntimeException e) {
             if (cutFor == null) throw e;
         } finally {
             guard.closed(this);
+        }
+    }
+
+    /**
+     * Reads and drops what the client still sends, until it closes or 2 s have passed, before the
+     * socket is closed. Closing a socket with unread bytes resets the connection,
+     * and a client still sending (the body after a 413, say) would lose the response it was sent;
+     * nginx and Apache linger the same way. The bytes are never parsed.
+     */
+    private void linger() {
+        enter(Phase.LINGER);
+        long dropped = 0;
+        try {
+            for (byte[] b; dropped < MAX_LINGER_BYTES && (b = reader.discard()) != null; ) dropped += b.length;
+        } catch (RuntimeException e) {
+            // reset by the client, or cut when the linger time was up
         }
     }
 
@@ -166,6 +188,11 @@ final class GuardedConnection implements ServerConnection {
     void closeAfterResponse(ServerResponse res) {
         closeAfterResponse = true;
         res.header(HeaderValues.CONNECTION_CLOSE);
+    }
+
+    /** The client may still be sending (a body not read): drop what it sends for a while before closing. */
+    void lingerOnClose() {
+        lingerOnClose = true;
     }
 
     /** @param saidClose the response carried {@code Connection: close}, whoever put it there */

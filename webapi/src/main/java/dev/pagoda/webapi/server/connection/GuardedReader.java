@@ -54,6 +54,11 @@ final class GuardedReader implements Supplier<byte[]> {
         return bytes;
     }
 
+    /** The next bytes of the socket as they come, for discarding; null at its end. */
+    byte[] discard() {
+        return pull();
+    }
+
     /** The next bytes of the socket, null at its end. */
     private byte[] pull() {
         if (connection.isCut()) return null;
