@@ -22,9 +22,13 @@ rm -rf "$out/runtime" "$out/app-image"
   --strip-debug --no-man-pages --no-header-files --compress=zip-6 --output "$out/runtime" 2> >(grep -v 'incubator modules' >&2)
 
 # The same JVM flags as ./pagoda: the Vector API, FFM native access, ZGC, room for deep Jinja
-# recursion on the stack; DJL never reaches for the network.
+# recursion on the stack; DJL never reaches for the network; bounded heap and direct memory (a fixed
+# 2 GiB here: ./pagoda plans serve's limits per model with `pagoda jvm-options`, a jpackage launcher
+# cannot; JAVA_TOOL_OPTIONS overrides, see docs/security.md) with JavaCPP's own limits off, so CUDA
+# allocations are bounded by the card, not by a multiple of the heap.
 java_options=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseZGC -Xss4m
-  -Dai.djl.offline=true)
+  -Dai.djl.offline=true -Xmx2g -XX:MaxDirectMemorySize=256m -Dorg.bytedeco.javacpp.maxBytes=0
+  -Dorg.bytedeco.javacpp.maxPhysicalBytes=0)
 java_args=()
 for o in "${java_options[@]}"; do java_args+=(--java-options "$o"); done
 

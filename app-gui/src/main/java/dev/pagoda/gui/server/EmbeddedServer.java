@@ -4,9 +4,6 @@ import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.webapi.server.PagodaServer;
 import dev.pagoda.webapi.server.ServerOptions;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -54,7 +51,7 @@ public final class EmbeddedServer implements AutoCloseable {
         ServerOptions options = settings.serverOptions();
         // Fail before the slow model load when the port is plainly taken.
         progress.stage("checking port " + options.port(), 0, 3);
-        probe(options.host(), options.port()).ifPresent(reason -> {
+        PagodaServer.bindProblem(options.host(), options.port()).ifPresent(reason -> {
             throw new IllegalStateException(cannotListen(options, reason));
         });
         progress.stage("loading " + (config.model() == null ? "the default model" : config.model()), 1, 3);
@@ -66,7 +63,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 // Helidon logs a failed bind and returns a stopped server instead of throwing.
                 server.close();
                 throw new IllegalStateException(cannotListen(options,
-                        probe(options.host(), options.port()).orElse("the server did not start (see the log)")));
+                        PagodaServer.bindProblem(options.host(), options.port()).orElse("the server did not start (see the log)")));
             }
             running = new Running(engine, server, url(options.host(), server.port()));
             progress.stage("serving at " + running.url(), 3, 3);
@@ -80,18 +77,6 @@ public final class EmbeddedServer implements AutoCloseable {
 
     private static String cannotListen(ServerOptions options, String reason) {
         return "cannot listen on " + options.host() + ":" + options.port() + ": " + reason;
-    }
-
-    /** Why {@code host:port} cannot be bound now, if it cannot; port 0 always can. */
-    static Optional<String> probe(String host, int port) {
-        if (port == 0) return Optional.empty();
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true); // as the HTTP server binds: a port in TIME_WAIT is fine
-            socket.bind(new InetSocketAddress(host, port));
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        }
     }
 
     public synchronized Optional<Running> running() {

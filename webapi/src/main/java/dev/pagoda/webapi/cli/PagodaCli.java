@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = PagodaCli.Version.class,
         description = "Workstation LLM server: PagedAttention engine, OpenAI-compatible API.",
-        subcommands = {ServeCommand.class, PullCommand.class, ModelsCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, PullCommand.class, ModelsCommand.class, BenchCommand.class, JvmOptionsCommand.class})
 public final class PagodaCli implements Runnable {
 
     public static void main(String[] args) {

@@ -8,14 +8,18 @@ import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.webapi.openai.tools.ToolParsing;
 import dev.pagoda.webapi.server.PagodaServer;
 import dev.pagoda.webapi.server.ServerOptions;
+import dev.pagoda.webapi.server.connection.ConnectionLimits;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,13 +59,30 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8000", description = "Port. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every /v1 route. Also read from VLLM_API_KEY.")
-    String apiKey;
+    @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every route but /health; repeat "
+            + "for several keys. Also read from VLLM_API_KEY.")
+    List<String> apiKeys = List.of();
+
+    @Option(names = "--metrics-without-key", description = "Serve /metrics without the API key (for a scraper that cannot send one).")
+    boolean metricsWithoutKey;
+
+    @Option(names = "--allowed-hosts", description = "Host names the Host header may carry (comma list or JSON list; "
+            + "'.example.com' for a domain and its subdomains). Default: any (no check).")
+    List<String> allowedHosts = List.of();
+
+    @Option(names = "--max-connections", defaultValue = "1024", description = "Open HTTP connections at most; more wait to "
+            + "be accepted. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--timeout-keep-alive", defaultValue = "30", description = "Seconds an idle keep-alive connection is "
+            + "kept. Default: ${DEFAULT-VALUE}.")
+    int keepAliveSeconds;
 
     @Option(names = "--chat-template", description = "A chat template file, or the template text itself; replaces the model's.")
     String chatTemplate;
 
-    @Option(names = "--allowed-origins", split = ",", description = "CORS origins allowed to call the API (comma separated, '*' for any).")
+    @Option(names = "--allowed-origins", description = "CORS origins allowed to call the API: a comma list or vLLM's JSON "
+            + "list ('[\"http://a\", \"http://b\"]'); '*' for any origin (then without credentials).")
     List<String> allowedOrigins = List.of();
 
     @Option(names = "--enable-auto-tool-choice", description = "Let the model call tools on its own (tool_choice \"auto\"); needs --tool-call-parser.")
@@ -83,16 +104,25 @@ final class ServeCommand implements Callable<Integer> {
         this.launcher = launcher;
     }
 
+    /**
+     * Serves until the process is stopped (0) or the listener stops accepting (1, after one line on
+     * standard error), so a supervisor sees a dead server exit rather than a live one refusing
+     * every connection.
+     */
     @Override
-    public Integer call() throws InterruptedException {
-        Running running = start(spec.commandLine().getOut());
-        CountDownLatch stopped = new CountDownLatch(1);
+    public Integer call() throws InterruptedException, ExecutionException {
+        CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+        PrintWriter err = spec.commandLine().getErr();
+        Running running = start(spec.commandLine().getOut(), reason -> {
+            err.println("pagoda: " + reason + "; exiting");
+            err.flush();
+            exitCode.complete(1);
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
-            stopped.countDown();
+            exitCode.complete(0);
         }, "pagoda-shutdown"));
-        stopped.await();
-        return 0;
+        return exitCode.get();
     }
 
     /** A started engine and the server in front of it; closing stops the server first, then the engine. */
@@ -106,16 +136,27 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Starts the engine and the server and logs what vLLM logs at start. */
     Running start(PrintWriter log) {
-        ServerOptions options = serverOptions(); // a bad server flag fails before minutes of loading, not after
+        return start(log, reason -> {});
+    }
+
+    /**
+     * Starts the engine and the server, logs what vLLM logs at start. A bad server flag, or a port
+     * already taken, fails here, before minutes of loading the model, with one line naming it.
+     */
+    Running start(PrintWriter log, Consumer<String> onListenerLost) {
+        ServerOptions options = serverOptions();
+        PagodaServer.checkCanListen(options.host(), options.port());
         InferenceEngine engine = launcher.start(engineConfig());
         PagodaServer server;
         try {
-            server = PagodaServer.start(engine, options);
+            server = PagodaServer.start(engine, options, onListenerLost);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
         logStartup(engine.model(), server.port(), log);
+        options.exposureWarning(server.port()).ifPresent(log::println);
+        log.flush();
         return new Running(engine, server);
     }
 
@@ -135,8 +176,15 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     ServerOptions serverOptions() {
-        String key = apiKey != null ? apiKey : System.getenv("VLLM_API_KEY");
-        ServerOptions options = ServerOptions.local().withAddress(host, port).withApiKey(key).withAllowedOrigins(allowedOrigins)
+        List<String> keys = apiKeys.isEmpty() && System.getenv("VLLM_API_KEY") != null
+                ? List.of(System.getenv("VLLM_API_KEY")) : apiKeys;
+        ServerOptions options = ServerOptions.local().withAddress(host, port)
+                .withApiKeys(keys)
+                .withMetricsWithoutKey(metricsWithoutKey)
+                .withAllowedOrigins(OptionLists.parse("--allowed-origins", allowedOrigins))
+                .withAllowedHosts(OptionLists.parse("--allowed-hosts", allowedHosts))
+                .withConnections(ConnectionLimits.DEFAULTS.withMaxConnections(maxConnections)
+                        .withKeepAlive(Duration.ofSeconds(keepAliveSeconds)))
                 .withToolParsing(new ToolParsing(enableAutoToolChoice, Optional.ofNullable(toolCallParser), Optional.ofNullable(reasoningParser)));
         return chatTemplate == null ? options : options.withChatTemplate(template(chatTemplate));
     }

@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -103,6 +104,11 @@ public final class VllmMetrics {
                 .classicOnly().classicUpperBounds(buckets).build();
         registry.register(h);
         return h;
+    }
+
+    /** Adds a collector of the HTTP layer's own (client faults, connections) to this server's registry. */
+    public void register(Collector collector) {
+        registry.register(collector);
     }
 
     /** A new request's latency recorder; the HTTP layer tells it about each token batch and the end. */

@@ -9,6 +9,7 @@ import dev.pagoda.webapi.openai.tools.ToolParsing;
 import dev.pagoda.webapi.openai.tools.ToolRequest;
 import dev.pagoda.webapi.server.ApiException;
 import dev.pagoda.webapi.server.JsonBody;
+import dev.pagoda.webapi.server.TokenizerGate;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -30,12 +31,13 @@ public final class OpenAiService implements HttpService {
     private final ChatCompletionsHandler chat;
 
     /**
+     * @param tokenizers   bounds every text these routes tokenize (length, concurrency)
      * @param chatTemplate replaces the model's own templates when present ({@code --chat-template})
      * @param toolParsing  how tool calls and reasoning are read from chat output
      */
-    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, Optional<ChatTemplate> chatTemplate,
-            ToolParsing toolParsing) {
-        this.model = ServedModel.of(engine, chatTemplate);
+    public OpenAiService(InferenceEngine engine, VllmMetrics metrics, JsonBody body, TokenizerGate tokenizers,
+            Optional<ChatTemplate> chatTemplate, ToolParsing toolParsing) {
+        this.model = ServedModel.of(engine, chatTemplate, tokenizers);
         this.api = new ApiContext(model, body, metrics, toolParsing);
         this.completions = new CompletionsHandler(api);
         this.chat = new ChatCompletionsHandler(api);

@@ -5,6 +5,7 @@ import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.webapi.server.ApiException;
+import dev.pagoda.webapi.server.TokenizerGate;
 import dev.pagoda.catalog.chat.ChatTemplate;
 import java.time.Instant;
 import java.util.Map;
@@ -18,14 +19,15 @@ import java.util.Optional;
  * @param engine    where requests go
  * @param createdAt the {@code created} time of {@code /v1/models} (server start)
  * @param templates the model's chat templates, or the {@code --chat-template} that replaces them
+ * @param gate      bounds what tokenizing a request's text may cost
  */
-record ServedModel(InferenceEngine engine, long createdAt, Optional<ChatTemplates> templates) {
+record ServedModel(InferenceEngine engine, long createdAt, Optional<ChatTemplates> templates, TokenizerGate gate) {
 
-    static ServedModel of(InferenceEngine engine, Optional<ChatTemplate> override) {
+    static ServedModel of(InferenceEngine engine, Optional<ChatTemplate> override, TokenizerGate gate) {
         ModelInfo info = engine.model();
         Optional<ChatTemplates> templates = override.isEmpty() ? info.chatTemplates() : Optional.of(new ChatTemplates(
                 Map.of(ChatTemplates.DEFAULT, override.get()), specialText(info, true), specialText(info, false)));
-        return new ServedModel(engine, Instant.now().getEpochSecond(), templates);
+        return new ServedModel(engine, Instant.now().getEpochSecond(), templates, gate);
     }
 
     /** BOS/EOS text for a replacement template: the model's template config, else the tokenizer's. */
@@ -54,9 +56,10 @@ record ServedModel(InferenceEngine engine, long createdAt, Optional<ChatTemplate
         });
     }
 
+    /** The model's tokenizer for a request's {@code param}, bounded by the gate. */
     Tokenizer tokenizer(String param) {
-        return info().tokenizer().orElseThrow(() -> ApiException.invalidValue(param,
-                "The model '" + name() + "' has no tokenizer (dummy weights): send the prompt as token ids."));
+        return gate.guard(info().tokenizer().orElseThrow(() -> ApiException.invalidValue(param,
+                "The model '" + name() + "' has no tokenizer (dummy weights): send the prompt as token ids.")), param);
     }
 
     ChatTemplates chatTemplates() {

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class ApiException extends RuntimeException {
 
+    /** Longest piece of a request's own text an error message repeats. */
+    public static final int MAX_QUOTE = 100;
+
     private final int status;
     private final OpenAiError error;
 
@@ -26,6 +29,12 @@ public final class ApiException extends RuntimeException {
 
     public OpenAiError error() {
         return error;
+    }
+
+    /** Text from the request as an error message repeats it: at most {@link #MAX_QUOTE} characters, and how long it was. */
+    public static String quote(String fromRequest) {
+        if (fromRequest.length() <= MAX_QUOTE) return fromRequest;
+        return fromRequest.substring(0, MAX_QUOTE) + "… (" + fromRequest.length() + " characters)";
     }
 
     /** 400 for a parameter with a bad value; {@code param} is the field as the API names it. */
@@ -60,16 +69,37 @@ public final class ApiException extends RuntimeException {
 
     /** 400 for a body that is not what a JSON API takes (not UTF-8, not JSON, not an object). */
     public static ApiException badBody(String message) {
-        return new ApiException(400, new OpenAiError(message, OpenAiError.INVALID_REQUEST, null, null));
+        return badBody(message, "invalid_body");
+    }
+
+    public static ApiException badBody(String message, String code) {
+        return new ApiException(400, new OpenAiError(message, OpenAiError.INVALID_REQUEST, null, code));
     }
 
     public static ApiException modelNotFound(String model) {
-        return new ApiException(404, new OpenAiError("The model '" + model + "' does not exist.",
+        return new ApiException(404, new OpenAiError("The model '" + quote(model) + "' does not exist.",
                 OpenAiError.INVALID_REQUEST, "model", "model_not_found"));
     }
 
     public static ApiException tooLarge(long limitBytes) {
-        return new ApiException(413, new OpenAiError("Request body is larger than the server's limit of "
-                + limitBytes + " bytes.", OpenAiError.INVALID_REQUEST, null, "request_too_large"));
+        return tooLarge(null, "Request body is larger than the server's limit of " + limitBytes + " bytes.");
+    }
+
+    /** 413 for a request, or one of its fields, too large to handle. */
+    public static ApiException tooLarge(String param, String message) {
+        return new ApiException(413, new OpenAiError(message, OpenAiError.INVALID_REQUEST, param, "request_too_large"));
+    }
+
+    /** 415: what a JSON route answers a body that does not say it is JSON. */
+    public static ApiException unsupportedMediaType(String contentType) {
+        String got = contentType == null ? "no Content-Type" : "Content-Type '" + quote(contentType) + "'";
+        return new ApiException(415, new OpenAiError("Unsupported media type: the request has " + got
+                + "; send the body as application/json.", OpenAiError.INVALID_REQUEST, null, "unsupported_media_type"));
+    }
+
+    /** 503 for a request that waited too long for a share of something the server limits. */
+    public static ApiException busy(String what) {
+        return new ApiException(503, new OpenAiError("The server is busy (" + what + "); retry in a moment.",
+                OpenAiError.SERVER, null, "server_busy"));
     }
 }

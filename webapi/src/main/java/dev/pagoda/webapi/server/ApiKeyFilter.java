@@ -8,24 +8,29 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
 
 /**
- * {@code --api-key}: every {@code /v1} route needs {@code Authorization: Bearer <key>}, as vLLM does.
- * {@code /health}, {@code /metrics} and the rest stay open so probes and scrapers need no secret;
- * CORS preflights (OPTIONS) pass because browsers send them without credentials.
+ * {@code --api-key}: every route needs {@code Authorization: Bearer <key>} with one of the keys, the
+ * OpenAI routes, {@code /tokenize}, {@code /detokenize}, {@code /version}, {@code /metrics} and any
+ * path that does not exist alike (so a scan learns nothing without a key). Open: {@code /health},
+ * for probes; {@code /metrics} with {@code --metrics-without-key}; CORS preflights, which browsers
+ * send without credentials.
  */
 final class ApiKeyFilter implements Filter {
 
-    private final byte[] key;
+    private final List<byte[]> keyDigests;
+    private final boolean metricsOpen;
 
-    ApiKeyFilter(String key) {
-        this.key = key.getBytes(StandardCharsets.UTF_8);
+    ApiKeyFilter(List<String> keys, boolean metricsOpen) {
+        this.keyDigests = keys.stream().map(ApiKeyFilter::digest).toList();
+        this.metricsOpen = metricsOpen;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String path = req.path().path();
-        if (req.prologue().method() == Method.OPTIONS || !(path.equals("/v1") || path.startsWith("/v1/"))) {
+        if (isOpen(req)) {
             chain.proceed();
             return;
         }
@@ -36,11 +41,36 @@ final class ApiKeyFilter implements Filter {
                             + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                     OpenAiError.INVALID_REQUEST, null, "invalid_api_key"));
         }
-        // Constant time: the comparison must not tell an attacker how many leading bytes were right.
-        if (!MessageDigest.isEqual(key, header.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+        if (!matches(header.substring(7).trim())) {
             throw new ApiException(401, new OpenAiError(
                     "Incorrect API key provided.", OpenAiError.INVALID_REQUEST, null, "invalid_api_key"));
         }
         chain.proceed();
+    }
+
+    private boolean isOpen(RoutingRequest req) {
+        String path = req.path().path();
+        if (path.equals("/health")) return true;
+        if (metricsOpen && path.equals("/metrics")) return true;
+        return req.prologue().method() == Method.OPTIONS && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
+    }
+
+    /**
+     * Compared as SHA-256 digests, all of them, in constant time: the time taken tells an attacker
+     * neither how many leading bytes were right nor which key came close.
+     */
+    private boolean matches(String presented) {
+        byte[] given = digest(presented);
+        boolean any = false;
+        for (byte[] key : keyDigests) any |= MessageDigest.isEqual(key, given);
+        return any;
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

@@ -10,29 +10,37 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.util.List;
 
 /**
- * {@code --allowed-origins}: what vLLM's Starlette CORS middleware does with its defaults (any method,
- * any header, credentials allowed), so a browser page on an allowed origin can call the API.
- * Requests from other origins are served without CORS headers; the browser then refuses to read them.
+ * {@code --allowed-origins}: what vLLM's Starlette CORS middleware does (any method, any header), so
+ * a browser page on an allowed origin can call the API. Origins named one by one get their origin
+ * echoed with credentials allowed; {@code *} allows any origin but never with credentials (the
+ * Fetch standard forbids the pair, and echoing every origin with credentials would hand any web
+ * page the user's cookies for this server). Requests from other origins are served without CORS
+ * headers; the browser then refuses to read them.
  */
 final class CorsFilter implements Filter {
 
     private final List<String> origins;
+    private final boolean anyOrigin;
 
     CorsFilter(List<String> origins) {
         this.origins = List.copyOf(origins);
+        this.anyOrigin = origins.contains("*");
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String origin = req.headers().first(HeaderNames.ORIGIN).orElse(null);
-        if (origin == null || !allowed(origin)) {
+        if (origin == null || !(anyOrigin || origins.contains(origin))) {
             chain.proceed();
             return;
         }
-        // With credentials allowed the origin must be echoed, never "*" (the Fetch standard forbids it).
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
-        res.header(HeaderNames.VARY, "Origin");
+        if (anyOrigin) {
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        } else {
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            res.header(HeaderNames.VARY, "Origin");
+        }
         boolean preflight = req.prologue().method() == Method.OPTIONS
                 && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
         if (!preflight) {
@@ -44,9 +52,5 @@ final class CorsFilter implements Filter {
         if (askedHeaders != null) res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, askedHeaders);
         res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
         res.status(Status.OK_200).send();
-    }
-
-    private boolean allowed(String origin) {
-        return origins.contains("*") || origins.contains(origin);
     }
 }

@@ -95,7 +95,7 @@ class ServeCommandTest {
         ServerOptions options = cmd.serverOptions();
         assertEquals("127.0.0.1", options.host());
         assertEquals(8123, options.port());
-        assertEquals("k", options.apiKey().orElseThrow());
+        assertEquals(List.of("k"), options.apiKeys());
         assertEquals(List.of("http://a.test", "http://b.test"), options.allowedOrigins());
         assertTrue(options.chatTemplate().isEmpty());
     }

@@ -10,6 +10,8 @@ import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.webapi.openai.tools.ToolRequest;
 import dev.pagoda.webapi.server.ApiException;
 import dev.pagoda.webapi.server.JsonBody;
+import dev.pagoda.webapi.server.RequestLimits;
+import dev.pagoda.webapi.server.TokenizerGate;
 import dev.pagoda.webapi.testing.FakeEngine;
 import dev.pagoda.webapi.testing.FixtureModel;
 import dev.pagoda.webapi.testing.Http;
@@ -161,8 +163,9 @@ class ToolConversationTemplateTest {
 
     /** What the chat route renders for this request body, or the template's own exception message. */
     private static String render(Model m, String body) {
-        Fields f = new Fields(JsonBody.parse(body.getBytes(StandardCharsets.UTF_8)));
-        ServedModel served = new ServedModel(ENGINE, 0, Optional.of(m.templates()));
+        Fields f = new Fields(new JsonBody(RequestLimits.DEFAULTS).parse(body.getBytes(StandardCharsets.UTF_8)));
+        ServedModel served = new ServedModel(ENGINE, 0, Optional.of(m.templates()),
+                TokenizerGate.of(ENGINE.model(), RequestLimits.DEFAULTS.tokenizerConcurrency()));
         try {
             return ChatPrompt.read(f, served, false, ToolRequest.read(f::node)).text();
         } catch (dev.pagoda.catalog.chat.ChatTemplateException e) {

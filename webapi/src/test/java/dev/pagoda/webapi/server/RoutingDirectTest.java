@@ -7,6 +7,7 @@ import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.webapi.testing.FixtureModel;
 import dev.pagoda.webapi.testing.RealEngines;
 import dev.pagoda.webapi.testing.Http;
+import io.helidon.http.HeaderNames;
 import io.helidon.webclient.http1.Http1ClientResponse;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.DirectClient;
@@ -73,6 +74,7 @@ class RoutingDirectTest {
     @Test
     void nonStreamingChatInMemory() throws Exception {
         try (Http1ClientResponse r = client.post("/v1/chat/completions")
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .submit("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2,\"temperature\":0,\"ignore_eos\":true}")) {
             assertEquals(200, r.status().code());
             JsonNode body = json(r);

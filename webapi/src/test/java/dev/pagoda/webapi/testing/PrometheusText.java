@@ -40,6 +40,20 @@ public final class PrometheusText {
         return samples;
     }
 
+    /** {@link #value}, or 0 for a counter that has no sample yet (a label value not seen so far). */
+    public double valueOrZero(String name, String... labelPairs) {
+        return matching(name, labelPairs).isEmpty() ? 0 : value(name, labelPairs);
+    }
+
+    private List<Sample> matching(String name, String... labelPairs) {
+        return samples.stream().filter(s -> s.name.equals(name)).filter(s -> {
+            for (int i = 0; i < labelPairs.length; i += 2) {
+                if (!s.labels.contains(labelPairs[i] + "=\"" + labelPairs[i + 1] + "\"")) return false;
+            }
+            return true;
+        }).toList();
+    }
+
     /** The value of the one sample named {@code name} whose labels include every given label=value pair. */
     public double value(String name, String... labelPairs) {
         List<Sample> hits = samples.stream().filter(s -> s.name.equals(name)).filter(s -> {
