@@ -79,11 +79,6 @@ class ToolCallingSdkTest {
             for await (const chunk of process.stdin) input += chunk;
             const { baseURL, model } = JSON.parse(input);
             const out = {};
-            const fetchAnyAccept = (url, init) => {
-              const headers = new Headers(init?.headers);
-              headers.delete("accept");
-              return fetch(url, { ...init, headers });
-            };
             """;
 
     @Test
@@ -91,7 +86,7 @@ class ToolCallingSdkTest {
         JsonNode out = run("""
                 import OpenAI from "openai";
                 """ + PRELUDE + """
-                const client = new OpenAI({ baseURL, apiKey: "sk-test", maxRetries: 0, fetch: fetchAnyAccept });
+                const client = new OpenAI({ baseURL, apiKey: "sk-test", maxRetries: 0 });
                 const tools = [
                   { type: "function", function: { name: "get_weather", description: "Weather in a city", parameters: {
                     type: "object", properties: { city: { type: "string" }, unit: { type: "string", enum: ["celsius", "fahrenheit"] } },
@@ -135,7 +130,7 @@ class ToolCallingSdkTest {
                 import { HumanMessage } from "@langchain/core/messages";
                 import { z } from "zod";
                 """ + PRELUDE + """
-                const llm = new ChatOpenAI({ model, apiKey: "sk-test", configuration: { baseURL, fetch: fetchAnyAccept }, maxRetries: 0,
+                const llm = new ChatOpenAI({ model, apiKey: "sk-test", configuration: { baseURL }, maxRetries: 0,
                   useResponsesApi: false });
                 const weather = tool(async () => "%s", { name: "get_weather", description: "Weather in a city",
                   schema: z.object({ city: z.string(), unit: z.enum(["celsius", "fahrenheit"]) }) });

@@ -93,12 +93,6 @@ class ToolChoiceGrammarTest {
             for await (const chunk of process.stdin) input += chunk;
             const { baseURL, model, cases } = JSON.parse(input);
             const results = [];
-            // Until issue 11 item 1 lands, the server streams only when Accept is not application/json.
-            const fetchAnyAccept = (url, init) => {
-              const headers = new Headers(init?.headers);
-              headers.delete("accept");
-              return fetch(url, { ...init, headers });
-            };
             """;
 
     @Test
@@ -106,7 +100,7 @@ class ToolChoiceGrammarTest {
         check("""
                 import OpenAI from "openai";
                 """ + PRELUDE + """
-                const client = new OpenAI({ baseURL, apiKey: "x", maxRetries: 0, fetch: fetchAnyAccept });
+                const client = new OpenAI({ baseURL, apiKey: "x", maxRetries: 0 });
                 for (const c of cases) {
                   const request = { model, messages: [{ role: "user", content: "Call a tool." }], tools: c.tools, seed: c.seed,
                     temperature: 1, max_tokens: 300,
@@ -128,7 +122,7 @@ class ToolChoiceGrammarTest {
                 import { ChatOpenAI } from "@langchain/openai";
                 """ + PRELUDE + """
                 for (const c of cases) {
-                  const llm = new ChatOpenAI({ model, apiKey: "x", configuration: { baseURL, fetch: fetchAnyAccept }, maxRetries: 0,
+                  const llm = new ChatOpenAI({ model, apiKey: "x", configuration: { baseURL }, maxRetries: 0,
                     useResponsesApi: false, temperature: 1, maxTokens: 300, modelKwargs: { seed: c.seed } });
                   const bound = llm.bindTools(c.tools, { tool_choice: c.required ? "required" : c.name });
                   const whole = await bound.invoke("Call a tool.");
