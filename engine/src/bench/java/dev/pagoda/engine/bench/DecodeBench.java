@@ -7,7 +7,8 @@ import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.model.ForwardBatch;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.backend.cpu.CpuModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ModelOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,7 +43,7 @@ public final class DecodeBench implements AutoCloseable {
         }
     }
 
-    private final LlamaModel model;
+    private final CpuModel model;
     private final LinearProfile profile = new LinearProfile();
     private final int maxBatch;
 
@@ -50,7 +51,7 @@ public final class DecodeBench implements AutoCloseable {
     public DecodeBench(WeightSource weights, Parallel parallel, int maxBatch, int maxPrompt, int maxModelLen) {
         int maxTokens = Math.max(maxBatch, maxPrompt);
         this.maxBatch = maxBatch;
-        this.model = LlamaModel.load(weights, profile.wrap(t -> LinearKernels.create(t, parallel, maxTokens)),
+        this.model = CpuModel.load(weights, Architectures::create, profile.wrap(t -> LinearKernels.create(t, parallel, maxTokens)),
                 new ModelOptions(maxTokens, maxModelLen), parallel);
     }
 

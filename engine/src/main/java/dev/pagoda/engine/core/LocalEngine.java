@@ -8,15 +8,15 @@ import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.cpu.CpuKvCache;
-import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.backend.cpu.CpuModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ModelOptions;
 import dev.pagoda.engine.runner.CpuModelRunner;
-import dev.pagoda.engine.runner.LinearFactory;
+import dev.pagoda.engine.backend.cpu.LinearFactory;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sched.Scheduler;
@@ -109,15 +109,10 @@ public final class LocalEngine implements InferenceEngine {
         } else {
             capacity = KvCapacity.forCpu(spec, config, maxModelLen);
             int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen);
-            LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
+            CpuModel cpuModel = CpuModel.load(model.weights(), Architectures::create, w -> linears.create(w, parallel, maxTokens),
                     new ModelOptions(maxTokens, maxModelLen), parallel);
-            if (llama.vocabSize() != spec.vocabSize()) {
-                llama.close();
-                throw new IllegalArgumentException("the lm_head produces " + llama.vocabSize() + " logits, the config says vocab_size "
-                        + spec.vocabSize());
-            }
-            CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
-            runner = runnerWrapper.apply(new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
+            CpuKvCache cache = new CpuKvCache(cpuModel.kvCacheShape(capacity.numBlocks(), config.blockSize()));
+            runner = runnerWrapper.apply(new CpuModelRunner(cpuModel, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
         }
         LOG.log(System.Logger.Level.INFO, capacity.describe());
         SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);

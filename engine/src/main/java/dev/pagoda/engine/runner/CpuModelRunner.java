@@ -1,8 +1,8 @@
 package dev.pagoda.engine.runner;
 
+import dev.pagoda.engine.backend.cpu.CpuModel;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.kv.BlockCopy;
-import dev.pagoda.engine.model.LlamaModel;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CPU backend's step: block copies, one {@link LlamaModel#forward} over the flattened batch,
+ * The CPU backend's step: block copies, one {@link CpuModel#forward} over the flattened batch,
  * then one draw per sampling sequence.
  *
  * <pre>
@@ -35,7 +35,7 @@ import java.util.Map;
  */
 public final class CpuModelRunner implements ModelRunner {
 
-    private final LlamaModel model;
+    private final CpuModel model;
     private final CpuKvCache cache;
     private final SamplerVocab vocab;
     private final Sampler sampler;
@@ -50,7 +50,7 @@ public final class CpuModelRunner implements ModelRunner {
      *
      * @param maxSampledRows most sequences sampled in one step (the scheduler's maxNumSeqs, capped by its token budget)
      */
-    public CpuModelRunner(LlamaModel model, CpuKvCache cache, SamplerVocab vocab, int maxSampledRows) {
+    public CpuModelRunner(CpuModel model, CpuKvCache cache, SamplerVocab vocab, int maxSampledRows) {
         if (vocab.size() != model.vocabSize()) {
             throw new IllegalArgumentException("sampler vocabulary has " + vocab.size() + " ids but the model produces "
                     + model.vocabSize() + " logits per row");

@@ -13,7 +13,7 @@ import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.load.ModelLoader;
 import dev.pagoda.engine.request.FinishReason;
 import dev.pagoda.engine.request.TokenLogprobs;
-import dev.pagoda.engine.runner.LinearFactory;
+import dev.pagoda.engine.backend.cpu.LinearFactory;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplingParams;
 import java.nio.file.Path;

@@ -13,7 +13,8 @@ import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.backend.cpu.CpuModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ModelOptions;
 import dev.pagoda.engine.request.TokenHistory;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -59,7 +60,7 @@ class CpuModelRunnerTest {
         int vocab = TestModels.tokenizer().size();
         int[] good = new Random(4).ints(10, 0, vocab).toArray();
         try (LoadedModel loaded = new ModelLoader(parallel).load(folder.toString(), LoadFormat.AUTO, s -> DType.F32, 0)) {
-            LlamaModel model = LlamaModel.load(loaded.weights(), w -> LinearKernels.create(w, parallel, 32),
+            CpuModel model = CpuModel.load(loaded.weights(), Architectures::create, w -> LinearKernels.create(w, parallel, 32),
                     new ModelOptions(32, 64), parallel);
             CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(loaded.spec(), 4, 16));
             try (CpuModelRunner runner = new CpuModelRunner(model, cache, new SamplerVocab(vocab, loaded.eosTokenIds()), 4)) {

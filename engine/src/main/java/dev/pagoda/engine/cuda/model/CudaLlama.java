@@ -3,7 +3,7 @@ package dev.pagoda.engine.cuda.model;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.catalog.tensor.WeightSource;
-import dev.pagoda.engine.cpu.RopeFrequencies;
+import dev.pagoda.engine.model.ops.RopeFrequencies;
 import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaStream;

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.cpu;
+package dev.pagoda.engine.model.ops;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
@@ -7,9 +7,11 @@ import dev.pagoda.catalog.tensor.WeightSource;
 
 /**
  * RoPE inverse frequencies and the cos/sin multiplier ("attention factor"), computed the way
- * transformers' {@code modeling_rope_utils} does for each {@code rope_type}, in double precision.
+ * transformers' {@code modeling_rope_utils} does for each {@code rope_type}, in double precision,
+ * over the rotated dimensions of a head ({@link RopeSpec#rotaryDim()}: all of it unless the
+ * model rotates only a part).
  *
- * @param inverse         (headDim / 2) inverse frequencies θ_i
+ * @param inverse         (rotaryDim / 2) inverse frequencies θ_i
  * @param attentionFactor multiplies cos and sin (YaRN's mscale; 1 elsewhere)
  */
 public record RopeFrequencies(double[] inverse, double attentionFactor) {
@@ -23,8 +25,13 @@ public record RopeFrequencies(double[] inverse, double attentionFactor) {
         return inverse.clone();
     }
 
-    double inverse(int i) {
+    public double inverse(int i) {
         return inverse[i];
+    }
+
+    /** Frequencies in use: rotaryDim / 2. */
+    public int count() {
+        return inverse.length;
     }
 
     /** llama.cpp's name for Llama-3 RoPE scaling factors; GgufWeightSource keeps it unrenamed. */
@@ -64,19 +71,21 @@ public record RopeFrequencies(double[] inverse, double attentionFactor) {
      * rule depends on it; the others ignore it.
      */
     public static RopeFrequencies of(ModelSpec spec, int seqLen) {
-        int dim = spec.headDim();
-        if (dim < 2 || dim % 2 != 0) {
-            throw new IllegalArgumentException("RoPE needs an even head_dim >= 2, got " + dim);
-        }
-        RopeScaling scaling = spec.ropeScaling();
-        double base = spec.ropeTheta();
-        if (scaling == null) return new RopeFrequencies(defaultInverse(base, dim), 1.0);
-        return switch (scaling.type()) {
+        return of(RopeSpec.of(spec), seqLen);
+    }
+
+    /** As {@link #of(ModelSpec, int)} for any RoPE the model describes, file factors applied. */
+    public static RopeFrequencies of(RopeSpec rope, int seqLen) {
+        int dim = rope.rotaryDim();
+        RopeScaling scaling = rope.scaling();
+        double base = rope.theta();
+        RopeFrequencies plain = scaling == null ? new RopeFrequencies(defaultInverse(base, dim), 1.0) : switch (scaling.type()) {
             case LINEAR -> new RopeFrequencies(linear(base, dim, scaling.factor()), 1.0);
-            case DYNAMIC -> new RopeFrequencies(dynamic(spec, seqLen), 1.0);
+            case DYNAMIC -> new RopeFrequencies(dynamic(rope, seqLen), 1.0);
             case LLAMA3 -> new RopeFrequencies(llama3(base, dim, scaling), 1.0);
-            case YARN -> yarn(spec, scaling);
+            case YARN -> yarn(rope, scaling);
         };
+        return plain.dividedBy(rope.fileFactors());
     }
 
     /** θ_i = base^(-2i/dim). */
@@ -98,12 +107,12 @@ public record RopeFrequencies(double[] inverse, double attentionFactor) {
      * {@code base · (factor·len/max − (factor − 1))^(dim/(dim−2))}; shorter sequences keep the
      * default frequencies (transformers clamps {@code seq_len} to at least max_position_embeddings).
      */
-    private static double[] dynamic(ModelSpec spec, int seqLen) {
-        int dim = spec.headDim();
-        double factor = spec.ropeScaling().factor();
-        double maxPos = spec.maxPositionEmbeddings();
+    private static double[] dynamic(RopeSpec rope, int seqLen) {
+        int dim = rope.rotaryDim();
+        double factor = rope.scaling().factor();
+        double maxPos = rope.maxPositionEmbeddings();
         double len = Math.max(seqLen, maxPos);
-        double base = spec.ropeTheta() * Math.pow(factor * len / maxPos - (factor - 1), dim / (dim - 2.0));
+        double base = rope.theta() * Math.pow(factor * len / maxPos - (factor - 1), dim / (dim - 2.0));
         return defaultInverse(base, dim);
     }
 
@@ -135,14 +144,14 @@ public record RopeFrequencies(double[] inverse, double attentionFactor) {
      * when the config names original_max_position_embeddings the factor used is
      * {@code max_position_embeddings / original_max_position_embeddings}.
      */
-    private static RopeFrequencies yarn(ModelSpec spec, RopeScaling s) {
-        int dim = spec.headDim();
-        double base = spec.ropeTheta();
+    private static RopeFrequencies yarn(RopeSpec rope, RopeScaling s) {
+        int dim = rope.rotaryDim();
+        double base = rope.theta();
         double factor = s.factor();
-        double originalMax = spec.maxPositionEmbeddings();
+        double originalMax = rope.maxPositionEmbeddings();
         if (s.originalMaxPositionEmbeddings() > 0) {
             originalMax = s.originalMaxPositionEmbeddings();
-            factor = spec.maxPositionEmbeddings() / originalMax;
+            factor = rope.maxPositionEmbeddings() / originalMax;
         }
         double attentionFactor = Double.isNaN(s.attentionFactor())
                 ? (factor <= 1 ? 1.0 : 0.1 * Math.log(factor) + 1.0)

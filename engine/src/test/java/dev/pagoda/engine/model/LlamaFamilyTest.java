@@ -10,12 +10,15 @@ import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tensor.WeightSource;
+import dev.pagoda.engine.backend.cpu.CpuModel;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.load.DummyWeights;
 import dev.pagoda.engine.model.PagedSequences.Chunk;
 import dev.pagoda.engine.model.PagedSequences.Seq;
+import dev.pagoda.engine.model.arch.Architectures;
+import dev.pagoda.engine.model.arch.LlamaFamily;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.ReferenceLinear;
 import dev.pagoda.engine.testing.ReferenceLlama;
@@ -36,11 +39,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * fp32 logits of {@link LlamaModel} over the paged cache against {@link ReferenceLlama}
- * (contiguous K/V, whole-sequence causal attention, doubles) for every architecture switch.
+ * fp32 logits of {@link LlamaFamily} on the CPU backend over the paged cache against
+ * {@link ReferenceLlama} (contiguous K/V, whole-sequence causal attention, doubles) for every
+ * architecture switch.
  */
 @ExtendWith(Workers.class)
-class LlamaModelTest {
+class LlamaFamilyTest {
 
     private static final double TOLERANCE = 1e-4;
     private static final int[] BLOCK_SIZES = {1, 4, 16};
@@ -74,10 +78,10 @@ class LlamaModelTest {
     }
 
     /** The engine under test plus its cache, over given weights. */
-    private record Engine(LlamaModel model, CpuKvCache cache, Arena arena) implements AutoCloseable {
+    private record Engine(CpuModel model, CpuKvCache cache, Arena arena) implements AutoCloseable {
 
         static Engine of(DummyWeights weights, Parallel parallel, KvCacheShape cacheShape) {
-            LlamaModel model = LlamaModel.load(weights, ReferenceLinear::new, new ModelOptions(48, 64), parallel);
+            CpuModel model = CpuModel.load(weights, Architectures::create, ReferenceLinear::new, new ModelOptions(48, 64), parallel);
             CpuKvCache cache = new CpuKvCache(cacheShape);
             return new Engine(model, cache, Arena.ofConfined());
         }
@@ -300,7 +304,7 @@ class LlamaModelTest {
                 public void close() { }
             };
             String message = assertThrows(IllegalArgumentException.class,
-                    () -> LlamaModel.load(lying, ReferenceLinear::new, new ModelOptions(4, 8), parallel)).getMessage();
+                    () -> CpuModel.load(lying, Architectures::create, ReferenceLinear::new, new ModelOptions(4, 8), parallel)).getMessage();
             assertTrue(message.contains("model.layers.0.mlp.gate_proj.weight") && message.contains("[48, 32]"), message);
         }
     }

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.runner;
+package dev.pagoda.engine.backend.cpu;
 
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.engine.cpu.Linear;
