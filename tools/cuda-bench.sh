@@ -30,7 +30,7 @@ if has kernels; then
   timeout 60 .device/run main dev.pagoda.engine.cuda.kernels.PrefillAttentionBench > "$out/prefill-bench.log" 2>&1
   echo "prefill bench rc=$?"; grep -vE "^(WARNING|INFO|SLF4J)" "$out/prefill-bench.log" | tail -8
   for k in legacy v2; do
-    JAVA_OPTS="$JAVA_OPTS -Dpagoda.cuda.prefillKernel=$k" timeout 60 .device/run main dev.pagoda.engine.cuda.model.CudaStepProfile \
+    JAVA_OPTS="$JAVA_OPTS -Dpagoda.cuda.prefillKernel=$k" timeout 60 .device/run main dev.pagoda.engine.backend.cuda.CudaStepProfile \
       llama3-8b 256 640 16 512 > "$out/profile-$k.log" 2>&1
     echo "profile (prefill $k) rc=$?"; grep -E "kernel|^prefill|^decode" "$out/profile-$k.log" | head -9
   done

@@ -4,9 +4,9 @@ import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
-import dev.pagoda.engine.cuda.model.CudaLlama;
-import dev.pagoda.engine.cuda.model.CudaStepExecutor;
-import dev.pagoda.engine.cuda.model.CudaWeights;
+import dev.pagoda.engine.backend.cuda.CudaModel;
+import dev.pagoda.engine.backend.cuda.CudaStepExecutor;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.runner.CudaModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -63,20 +63,18 @@ final class CudaBackend {
             opened.add(kernels);
             Cublas blas = new Cublas(cuda);
             opened.add(blas);
-            CudaWeights weights = CudaWeights.upload(cuda, model.weights());
-            opened.add(weights);
             int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen, true);
             int maxSeqs = Math.min(config.maxNumSeqs(), maxTokens);
-            CudaLlama llama = new CudaLlama(cuda, kernels, blas, weights, model.weights(),
-                    new CudaLlama.Limits(maxTokens, maxSeqs, maxModelLen, config.blockSize(), 4 * maxSeqs));
+            CudaModel llama = new CudaModel(cuda, kernels, blas, model.weights(), Architectures::create,
+                    new CudaModel.Limits(maxTokens, maxSeqs, maxModelLen, config.blockSize(), 4 * maxSeqs));
             opened.add(llama);
             long usedByUs = freeAtStart - cuda.freeMemory();
             KvCapacity capacity = KvCapacity.forCuda(spec, config, maxModelLen, cuda.totalMemory(), usedByUs + RESERVE_BYTES,
-                    cuda.freeMemory() - RESERVE_BYTES / 4, CudaLlama.kvBytesPerBlock(spec, config.blockSize()));
+                    cuda.freeMemory() - RESERVE_BYTES / 4, llama.kvBytesPerBlock());
             llama.allocateKvCache(capacity.numBlocks());
             String description = String.format(Locale.ROOT,
                     "CUDA %s: weights %.2f GiB, activations %.2f GiB, KV cache %.2f GiB (%d blocks) at --gpu-memory-utilization %.2f",
-                    cuda.describe(), weights.bytes() / GIB, llama.activationBytes() / GIB, llama.kvBytes() / GIB,
+                    cuda.describe(), llama.weightBytes() / GIB, llama.activationBytes() / GIB, llama.kvBytes() / GIB,
                     capacity.numBlocks(), config.gpuMemoryUtilization());
             CudaStepExecutor executor = new CudaStepExecutor(llama, true);
             List<AutoCloseable> owned = List.copyOf(opened);

@@ -1,7 +1,7 @@
 package dev.pagoda.engine.runner;
 
-import dev.pagoda.engine.cuda.model.StepExecutor;
-import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
+import dev.pagoda.engine.backend.cuda.StepExecutor;
+import dev.pagoda.engine.backend.cuda.StepExecutor.RowSampling;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;

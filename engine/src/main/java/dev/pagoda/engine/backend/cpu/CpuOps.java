@@ -33,6 +33,7 @@ import dev.pagoda.engine.model.ops.QkNorm;
 import dev.pagoda.engine.model.ops.RopeSpec;
 import dev.pagoda.engine.model.ops.Rows;
 import dev.pagoda.engine.model.ops.Tensor;
+import dev.pagoda.engine.model.ops.TensorLayout;
 import dev.pagoda.engine.model.ops.WeightLoader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -128,13 +129,10 @@ final class CpuOps implements ModelOps {
     @Override
     public Tensor tensor(String name, Precision precision, Rows rows, int... columnParts) {
         declaring("tensor " + name);
-        if (columnParts.length == 0) throw new IllegalArgumentException("tensor " + name + " needs at least one column part");
-        MemorySegment[] segments = new MemorySegment[columnParts.length];
-        for (int i = 0; i < columnParts.length; i++) {
-            if (columnParts[i] < 1) throw new IllegalArgumentException("tensor " + name + ": column part " + i + " is " + columnParts[i]);
-            segments[i] = buffer((long) capacity(rows) * columnParts[i]);
-        }
-        return new CpuTensor(name, rows, precision, columnParts, segments);
+        TensorLayout layout = new TensorLayout(name, rows, precision, columnParts);
+        MemorySegment[] segments = new MemorySegment[layout.numParts()];
+        for (int i = 0; i < segments.length; i++) segments[i] = buffer((long) capacity(rows) * layout.partWidth(i));
+        return new CpuTensor(layout, segments);
     }
 
     @Override
@@ -142,14 +140,15 @@ final class CpuOps implements ModelOps {
         declaring("tensor " + name);
         CpuTensor g = cpu(gateUp);
         requireGatePair(g, name);
-        return new CpuTensor(name, g.rows(), g.precision(), new int[] {g.partWidth(0)}, new MemorySegment[] {g.part(0)});
+        TensorLayout layout = new TensorLayout(name, g.rows(), g.precision(), new int[] {g.partWidth(0)});
+        return new CpuTensor(layout, new MemorySegment[] {g.part(0)}); // over the gate half: act(gate)·up is written in place
     }
 
     @Override
     public Tensor logits(int vocab) {
         declaring("logits");
         if (logits != null) throw new IllegalArgumentException("the model declared its logits twice");
-        logits = new CpuTensor("logits", Rows.SAMPLED, Precision.FULL, new int[] {vocab}, new MemorySegment[1]);
+        logits = new CpuTensor(new TensorLayout("logits", Rows.SAMPLED, Precision.FULL, new int[] {vocab}), new MemorySegment[1]);
         return logits;
     }
 
@@ -262,6 +261,7 @@ final class CpuOps implements ModelOps {
         MemorySegment[] biases = lin.biases();
         emit(step -> {
             int rows = step.rows(in.rows());
+            if (rows == 0) return; // a step that samples nothing has no logit rows
             for (int i = 0; i < kernels.length; i++) kernels[i].forward(in.segment(), o.part(i), rows);
             for (int i = 0; i < biases.length; i++) {
                 if (biases[i] != null) AddBias.apply(o.part(i), biases[i], rows, o.partWidth(i));
@@ -284,6 +284,7 @@ final class CpuOps implements ModelOps {
         MemorySegment bias = lin.biases()[0];
         emit(step -> {
             int rows = step.rows(in.rows());
+            if (rows == 0) return;
             kernel.forward(in.segment(), delta.segment(), rows);
             if (bias != null) AddBias.apply(delta.segment(), bias, rows, delta.cols());
         });
@@ -386,7 +387,8 @@ final class CpuOps implements ModelOps {
     }
 
     private Tensor tensorUnchecked(String name, Rows rows, int cols) {
-        return new CpuTensor(name, rows, Precision.FULL, new int[] {cols}, new MemorySegment[] {buffer((long) capacity(rows) * cols)});
+        return new CpuTensor(new TensorLayout(name, rows, Precision.FULL, new int[] {cols}),
+                new MemorySegment[] {buffer((long) capacity(rows) * cols)});
     }
 
     private RmsNorm rmsNorm(int dim, double eps) {

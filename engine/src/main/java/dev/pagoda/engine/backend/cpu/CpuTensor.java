@@ -1,66 +1,36 @@
 package dev.pagoda.engine.backend.cpu;
 
-import dev.pagoda.engine.model.ops.Precision;
-import dev.pagoda.engine.model.ops.Rows;
 import dev.pagoda.engine.model.ops.Tensor;
+import dev.pagoda.engine.model.ops.TensorLayout;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
- * A model's activation buffer on the CPU: f32 whatever its {@link Precision}, one off-heap
- * segment of {@code (capacity rows, width)} per column part, so a fused projection writes each
- * part row-major where the next kernel reads it. The step's logits tensor is bound to the
- * caller's buffer at each step ({@link #bind}).
+ * A model's activation buffer on the CPU: f32 whatever its precision, one off-heap segment of
+ * {@code (capacity rows, width)} per column part, so a fused projection writes each part
+ * row-major where the next kernel reads it. The step's logits tensor is bound to the caller's
+ * buffer at each step ({@link #bind}).
  */
 final class CpuTensor implements Tensor {
 
-    private final String name;
-    private final Rows rows;
-    private final Precision precision;
-    private final int[] parts;
-    private final MemorySegment[] segments; // per part: (capacity rows, parts[i]) f32
+    private final TensorLayout layout;
+    private final MemorySegment[] segments; // per part: (capacity rows, partWidth(i)) f32
 
-    CpuTensor(String name, Rows rows, Precision precision, int[] parts, MemorySegment[] segments) {
-        this.name = name;
-        this.rows = rows;
-        this.precision = precision;
-        this.parts = parts.clone();
+    CpuTensor(TensorLayout layout, MemorySegment[] segments) {
+        this.layout = layout;
         this.segments = segments;
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public Rows rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        int n = 0;
-        for (int p : parts) n += p;
-        return n;
-    }
-
-    @Override
-    public int[] columnParts() {
-        return parts.clone();
+    public TensorLayout layout() {
+        return layout;
     }
 
     int numParts() {
-        return parts.length;
+        return layout.numParts();
     }
 
     int partWidth(int i) {
-        return parts[i];
-    }
-
-    @Override
-    public Precision precision() {
-        return precision;
+        return layout.partWidth(i);
     }
 
     /** Part {@code i}'s (rows, partWidth(i)) f32 segment; read when a step runs, since a bound tensor changes per step. */
@@ -80,6 +50,6 @@ final class CpuTensor implements Tensor {
 
     @Override
     public String toString() {
-        return name + " (" + rows + ", " + Arrays.toString(parts) + ") f32";
+        return layout + " f32";
     }
 }

@@ -1,8 +1,8 @@
 package dev.pagoda.engine.backend.cpu;
 
-import dev.pagoda.catalog.quant.Dequantize;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tensor.WeightSource;
+import dev.pagoda.engine.backend.SourceWeights;
 import dev.pagoda.engine.cpu.Embedding;
 import dev.pagoda.engine.cpu.Linear;
 import dev.pagoda.engine.cpu.Parallel;
@@ -12,12 +12,10 @@ import dev.pagoda.engine.model.ops.LinearWeight;
 import dev.pagoda.engine.model.ops.Norm;
 import dev.pagoda.engine.model.ops.NormSpec;
 import dev.pagoda.engine.model.ops.Part;
-import dev.pagoda.engine.model.ops.WeightLoader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -25,7 +23,7 @@ import java.util.function.Function;
  * mapped file by the {@link Linear} kernels), one kernel per part of a fused projection; norm
  * weights and biases are decoded to f32 once, here.
  */
-final class CpuWeights implements WeightLoader {
+final class CpuWeights extends SourceWeights {
 
     /** A projection: one {@link Linear} per part, each part's f32 bias or null. */
     record CpuLinear(String label, int inFeatures, List<Part> parts, Linear[] kernels, MemorySegment[] biases)
@@ -57,13 +55,12 @@ final class CpuWeights implements WeightLoader {
         }
     }
 
-    private final WeightSource source;
     private final Function<TensorData, Linear> linears;
     private final Parallel parallel;
     private final Arena arena;
 
     CpuWeights(WeightSource source, Function<TensorData, Linear> linears, Parallel parallel, Arena arena) {
-        this.source = source;
+        super(source);
         this.linears = linears;
         this.parallel = parallel;
         this.arena = arena;
@@ -103,16 +100,6 @@ final class CpuWeights implements WeightLoader {
             }
         }
         return new CpuNorm(spec, dim, w, bias == null ? null : vector(bias, dim));
-    }
-
-    @Override
-    public boolean has(String name) {
-        return source.has(name);
-    }
-
-    @Override
-    public Optional<float[]> constants(String name, int length) {
-        return source.has(name) ? Optional.of(Dequantize.toFloats(source.checkedTensor(name, length))) : Optional.empty();
     }
 
     private MemorySegment vector(String name, int length) {

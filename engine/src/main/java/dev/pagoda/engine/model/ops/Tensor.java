@@ -9,19 +9,24 @@ package dev.pagoda.engine.model.ops;
  */
 public interface Tensor {
 
+    /** How the model declared it. */
+    TensorLayout layout();
+
     /** For messages: the name the model declared it with. */
-    String name();
+    default String name() {
+        return layout().name();
+    }
 
-    Rows rows();
+    default Rows rows() {
+        return layout().rows();
+    }
 
-    /** Columns: the sum of {@link #columnParts()}. */
-    int cols();
+    /** Columns: the sum of the column parts. */
+    default int cols() {
+        return layout().cols();
+    }
 
-    /**
-     * The column blocks it was declared with, e.g. {@code [q, k, v]} widths for the output of a
-     * fused QKV projection; one entry for a plain tensor.
-     */
-    int[] columnParts();
-
-    Precision precision();
+    default Precision precision() {
+        return layout().precision();
+    }
 }

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.cuda.model;
+package dev.pagoda.engine.backend.cuda;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
@@ -7,10 +7,11 @@ import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaTimeline;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
-import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
+import dev.pagoda.engine.backend.cuda.StepExecutor.RowSampling;
 import dev.pagoda.engine.load.BuiltinShapes;
 import dev.pagoda.engine.load.DummyWeights;
 import dev.pagoda.engine.model.ForwardBatch;
+import dev.pagoda.engine.model.arch.Architectures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -49,15 +50,14 @@ public final class CudaStepProfile {
              CudaDevice device = CudaDevice.open(0);
              CudaKernels kernels = CudaKernels.load(device);
              Cublas blas = new Cublas(device);
-             CudaWeights weights = CudaWeights.upload(device, source);
-             CudaLlama llama = new CudaLlama(device, kernels, blas, weights, source,
-                     new CudaLlama.Limits(maxTokens, maxSeqs, maxModelLen, blockSize, 4));
+             CudaModel llama = new CudaModel(device, kernels, blas, source, Architectures::create,
+                     new CudaModel.Limits(maxTokens, maxSeqs, maxModelLen, blockSize, 4));
              CudaTimeline timeline = new CudaTimeline()) {
             int numBlocks = maxSeqs * blocksPerSeq;
             llama.allocateKvCache(numBlocks);
             double bandwidth = dev.pagoda.engine.cuda.CudaBandwidth.copyBytesPerSecond(device, 2L << 30);
             System.out.printf(Locale.ROOT, "%s on %s, weights %.2f GiB; copy bandwidth %.2f TB/s (read + write): weight-read floor %.3f ms per decode step%n",
-                    shape, device.describe(), weights.bytes() / 1073741824.0, bandwidth / 1e12, weights.bytes() / bandwidth * 1e3);
+                    shape, device.describe(), llama.weightBytes() / 1073741824.0, bandwidth / 1e12, llama.weightBytes() / bandwidth * 1e3);
             System.out.printf(Locale.ROOT, "decode attention kernel: %s (-D%s); K/V bytes a decode step reads per layer at B=%d C=%d: %.1f MB%n",
                     kernels.decodeKernel().propertyValue(), dev.pagoda.engine.cuda.kernels.DecodeKernelChoice.PROPERTY, batch, context,
                     kvBytesPerLayer(spec, batch, context) / 1e6);

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.cuda.model;
+package dev.pagoda.engine.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.cuda.model;
+package dev.pagoda.engine.backend.cuda;
 
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.CudaStream;

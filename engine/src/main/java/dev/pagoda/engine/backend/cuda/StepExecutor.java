@@ -1,4 +1,4 @@
-package dev.pagoda.engine.cuda.model;
+package dev.pagoda.engine.backend.cuda;
 
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.model.ForwardBatch;

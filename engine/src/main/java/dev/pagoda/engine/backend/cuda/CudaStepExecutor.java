@@ -1,4 +1,4 @@
-package dev.pagoda.engine.cuda.model;
+package dev.pagoda.engine.backend.cuda;
 
 import dev.pagoda.engine.cuda.CudaEvent;
 import dev.pagoda.engine.cuda.CudaGraph;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one step of {@link CudaLlama}: writes the step's metadata, uploads it with one copy,
+ * Runs one step of a {@link CudaModel}: writes the step's metadata, uploads it with one copy,
  * launches the forward pass and the device sampler, and brings back the sampled ids (plus the
  * logits of rows the host must sample itself).
  *
@@ -37,7 +37,7 @@ public final class CudaStepExecutor implements StepExecutor {
     /** Sampling of a graph bucket's padding rows: greedy, nothing copied back (their ids are ignored). */
     private static final RowSampling PADDING_ROW = new RowSampling(0f, 0, 1f, 0f, 0L, 0, false);
 
-    private final CudaLlama model;
+    private final CudaModel model;
     private final StepInputs in;
     private final CudaStream stream;
     private final boolean useGraphs;
@@ -58,7 +58,7 @@ public final class CudaStepExecutor implements StepExecutor {
     private long lastResultNanos;
     private Thread deviceThread; // the runtime's current device is per thread: set it when the caller changes
 
-    public CudaStepExecutor(CudaLlama model, boolean useGraphs) {
+    public CudaStepExecutor(CudaModel model, boolean useGraphs) {
         this.model = model;
         this.in = model.inputs;
         this.stream = model.stream();
@@ -68,7 +68,7 @@ public final class CudaStepExecutor implements StepExecutor {
             started[i] = new CudaEvent(true);
             done[i] = new CudaEvent(true);
         }
-        this.rowBytes = 4L * model.spec().vocabSize();
+        this.rowBytes = 4L * model.vocabSize();
     }
 
     /** Sampled ids of a step, read from its slot's pinned buffer; {@link #logits} for rows that asked for host logits. */

@@ -1,6 +1,5 @@
-package dev.pagoda.engine.cuda.model;
+package dev.pagoda.engine.backend.cuda;
 
-import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.DeviceBuffer;
 
@@ -17,12 +16,13 @@ final class KvPool implements AutoCloseable {
     private final long layerBytes;
     private final long blockBytes;
 
-    KvPool(CudaDevice device, ModelSpec spec, int numBlocks, int blockSize) {
-        this.blockBytes = 2L * blockSize * spec.kvDim();
+    /** @param kvDim KV heads × head dim of every layer */
+    KvPool(CudaDevice device, int numLayers, int kvDim, int numBlocks, int blockSize) {
+        this.blockBytes = 2L * blockSize * kvDim;
         this.layerBytes = blockBytes * numBlocks;
-        this.keys = device.allocate(layerBytes * spec.numLayers());
+        this.keys = device.allocate(layerBytes * numLayers);
         try {
-            this.values = device.allocate(layerBytes * spec.numLayers());
+            this.values = device.allocate(layerBytes * numLayers);
         } catch (RuntimeException e) {
             keys.close();
             throw e;
