@@ -2,6 +2,7 @@ package dev.pagoda.engine.core;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
+import dev.pagoda.engine.backend.BackendConfig;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.sched.SchedulerConfig;
 import dev.pagoda.engine.sched.SchedulingPolicy;
@@ -143,6 +144,12 @@ public record EngineConfig(
     public SchedulerConfig schedulerConfig(int resolvedMaxModelLen, int numBlocks, boolean gpu) {
         return new SchedulerConfig(maxNumSeqs, resolvedMaxNumBatchedTokens(resolvedMaxModelLen, gpu), resolvedMaxModelLen,
                 blockSize, numBlocks, enablePrefixCaching, enableChunkedPrefill, 0, maxWaitingRequests, schedulingPolicy);
+    }
+
+    /** What a backend is built from, for a model of context length {@code resolvedMaxModelLen}. */
+    public BackendConfig backendConfig(int resolvedMaxModelLen) {
+        return new BackendConfig(device, resolvedMaxModelLen, resolvedMaxNumBatchedTokens(resolvedMaxModelLen, false),
+                resolvedMaxNumBatchedTokens(resolvedMaxModelLen, true), maxNumSeqs, blockSize, kvCacheMemoryBytes, gpuMemoryUtilization);
     }
 
     /** Staging for an {@link EngineConfig} with vLLM's defaults; {@link #build()} validates. */

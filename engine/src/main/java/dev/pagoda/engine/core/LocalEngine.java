@@ -7,15 +7,13 @@ import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.engine.api.RequestStream;
-import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
-import dev.pagoda.engine.backend.cpu.CpuModel;
-import dev.pagoda.engine.model.arch.Architectures;
-import dev.pagoda.engine.model.ModelOptions;
-import dev.pagoda.engine.runner.CpuModelRunner;
+import dev.pagoda.engine.backend.Backend;
+import dev.pagoda.engine.backend.Backends;
+import dev.pagoda.engine.backend.KvCapacity;
 import dev.pagoda.engine.backend.cpu.LinearFactory;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -86,34 +84,11 @@ public final class LocalEngine implements InferenceEngine {
         int maxModelLen = config.resolvedMaxModelLen(spec);
         List<Integer> eos = model.eosTokenIds();
         SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos);
-        String device = CudaBackend.resolveDevice(config.device());
-        CudaBackend.Setup setup = null;
-        if (!device.equals("cpu")) {
-            try {
-                setup = CudaBackend.create(config, model, device, maxModelLen, vocab);
-            } catch (IllegalArgumentException e) {
-                // --device auto promised the GPU only where it works: a model the CUDA backend cannot
-                // run (e.g. an unsupported head size) still runs, on the CPU. An explicit cuda fails.
-                if (!config.device().equals("auto")) throw e;
-                LOG.log(System.Logger.Level.WARNING, "CUDA cannot run this model (" + e.getMessage() + "); running on the CPU");
-                device = "cpu";
-            }
-        }
-        boolean gpu = setup != null;
-        KvCapacity capacity;
-        ModelRunner runner;
-        if (gpu) {
-            LOG.log(System.Logger.Level.INFO, setup.description());
-            capacity = setup.capacity();
-            runner = runnerWrapper.apply(setup.runner());
-        } else {
-            capacity = KvCapacity.forCpu(spec, config, maxModelLen);
-            int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen);
-            CpuModel cpuModel = CpuModel.load(model.weights(), Architectures::create, w -> linears.create(w, parallel, maxTokens),
-                    new ModelOptions(maxTokens, maxModelLen), parallel);
-            CpuKvCache cache = new CpuKvCache(cpuModel.kvCacheShape(capacity.numBlocks(), config.blockSize()));
-            runner = runnerWrapper.apply(new CpuModelRunner(cpuModel, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens)));
-        }
+        Backend backend = Backends.open(model, config.backendConfig(maxModelLen), vocab, parallel, linears);
+        LOG.log(System.Logger.Level.INFO, backend.description());
+        KvCapacity capacity = backend.capacity();
+        ModelRunner runner = runnerWrapper.apply(backend.runner());
+        boolean gpu = backend.gpu();
         LOG.log(System.Logger.Level.INFO, capacity.describe());
         SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
@@ -122,7 +97,7 @@ public final class LocalEngine implements InferenceEngine {
         this.info = new ModelInfo(config.servedModelName() != null ? config.servedModelName() : model.name(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),
-                device, gpu ? "BF16" : model.weightDtype());
+                backend.device(), backend.weightDtype());
         this.asyncScheduling = config.asyncScheduling();
         this.state = core.state();
         this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);

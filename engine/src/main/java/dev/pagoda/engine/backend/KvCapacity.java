@@ -1,4 +1,4 @@
-package dev.pagoda.engine.core;
+package dev.pagoda.engine.backend;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.plan.MemoryPlanner;
@@ -21,7 +21,8 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
 
     private static final double GIB = 1024.0 * 1024 * 1024;
 
-    public static KvCapacity forCpu(ModelSpec spec, EngineConfig config, int maxModelLen) {
+    public static KvCapacity forCpu(ModelSpec spec, BackendConfig config) {
+        int maxModelLen = config.maxModelLen();
         long bytesPerBlock = MemoryPlanner.kvBytesPerToken(spec, DType.F32) * config.blockSize();
         long fit = config.kvCacheMemoryBytes() / bytesPerBlock;
         long blocksPerSequence = Math.ceilDiv(maxModelLen, config.blockSize());
@@ -39,8 +40,8 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
      * Blocks for a GPU: {@code utilization × deviceTotal − inUse} bytes (inUse: weights, activations,
      * workspaces and a reserve), never more than {@code freeNow}.
      */
-    public static KvCapacity forCuda(ModelSpec spec, EngineConfig config, int maxModelLen, long deviceTotal, long inUse,
-                                     long freeNow, long bytesPerBlock) {
+    public static KvCapacity forCuda(BackendConfig config, long deviceTotal, long inUse, long freeNow, long bytesPerBlock) {
+        int maxModelLen = config.maxModelLen();
         long budget = Math.min((long) (config.gpuMemoryUtilization() * deviceTotal) - inUse, freeNow);
         long fit = Math.max(0, budget / bytesPerBlock);
         long blocksPerSequence = Math.ceilDiv(maxModelLen, config.blockSize());
@@ -55,7 +56,7 @@ public record KvCapacity(int numBlocks, int blockSize, long bytesPerBlock, int m
     }
 
     /** {@code fit} blocks, capped at what max-num-seqs sequences of max-model-len can ever hold. */
-    private static KvCapacity capped(long fit, EngineConfig config, int maxModelLen, long bytesPerBlock) {
+    private static KvCapacity capped(long fit, BackendConfig config, int maxModelLen, long bytesPerBlock) {
         long useful = Math.multiplyExact(Math.ceilDiv(maxModelLen, config.blockSize()), (long) config.maxNumSeqs());
         int numBlocks = Math.toIntExact(Math.min(Math.min(fit, useful), Integer.MAX_VALUE - 1));
         return new KvCapacity(numBlocks, config.blockSize(), bytesPerBlock, maxModelLen);

@@ -1,13 +1,12 @@
-package dev.pagoda.engine.core;
+package dev.pagoda.engine.backend;
 
-import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.engine.backend.cuda.CudaModel;
+import dev.pagoda.engine.backend.cuda.CudaStepExecutor;
 import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
-import dev.pagoda.engine.backend.cuda.CudaModel;
-import dev.pagoda.engine.backend.cuda.CudaStepExecutor;
-import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.load.LoadedModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.runner.CudaModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import java.util.Optional;
  * step, so their peak is what is allocated) and workspaces are measured, the KV pool gets the
  * rest less a reserve for the CUDA context, graphs and NVRTC modules.
  */
-final class CudaBackend {
+public final class CudaBackend {
 
     private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
     /** The CUDA context, captured graphs and loaded modules live outside our allocations. */
@@ -31,7 +30,7 @@ final class CudaBackend {
     private CudaBackend() {}
 
     /** "cpu" or "cuda:N" for {@code --device}: auto picks CUDA when usable and says why not otherwise. */
-    static String resolveDevice(String requested) {
+    public static String resolveDevice(String requested) {
         if (requested.equals("cpu")) return "cpu";
         Optional<String> reason = CudaDevice.unavailableReason();
         if (requested.equals("auto")) {
@@ -48,12 +47,9 @@ final class CudaBackend {
         return requested.equals("cuda") ? "cuda:0" : requested;
     }
 
-    /** What LocalEngine needs from a backend. */
-    record Setup(CudaModelRunner runner, KvCapacity capacity, String description) {}
-
-    static Setup create(EngineConfig config, LoadedModel model, String device, int maxModelLen, SamplerVocab vocab) {
+    /** Sets the model up on {@code device} ("cuda:N"). */
+    public static Backend create(LoadedModel model, BackendConfig config, String device, SamplerVocab vocab) {
         int ordinal = CudaDevice.ordinalOf(device);
-        ModelSpec spec = model.spec();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             CudaDevice cuda = CudaDevice.open(ordinal);
@@ -63,23 +59,24 @@ final class CudaBackend {
             opened.add(kernels);
             Cublas blas = new Cublas(cuda);
             opened.add(blas);
-            int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen, true);
-            int maxSeqs = Math.min(config.maxNumSeqs(), maxTokens);
-            CudaModel llama = new CudaModel(cuda, kernels, blas, model.weights(), Architectures::create,
+            int maxModelLen = config.maxModelLen();
+            int maxTokens = config.maxTokens(true);
+            int maxSeqs = config.maxSampledRows(true);
+            CudaModel cudaModel = new CudaModel(cuda, kernels, blas, model.weights(), Architectures::create,
                     new CudaModel.Limits(maxTokens, maxSeqs, maxModelLen, config.blockSize(), 4 * maxSeqs));
-            opened.add(llama);
+            opened.add(cudaModel);
             long usedByUs = freeAtStart - cuda.freeMemory();
-            KvCapacity capacity = KvCapacity.forCuda(spec, config, maxModelLen, cuda.totalMemory(), usedByUs + RESERVE_BYTES,
-                    cuda.freeMemory() - RESERVE_BYTES / 4, llama.kvBytesPerBlock());
-            llama.allocateKvCache(capacity.numBlocks());
+            KvCapacity capacity = KvCapacity.forCuda(config, cuda.totalMemory(), usedByUs + RESERVE_BYTES,
+                    cuda.freeMemory() - RESERVE_BYTES / 4, cudaModel.kvBytesPerBlock());
+            cudaModel.allocateKvCache(capacity.numBlocks());
             String description = String.format(Locale.ROOT,
                     "CUDA %s: weights %.2f GiB, activations %.2f GiB, KV cache %.2f GiB (%d blocks) at --gpu-memory-utilization %.2f",
-                    cuda.describe(), llama.weightBytes() / GIB, llama.activationBytes() / GIB, llama.kvBytes() / GIB,
+                    cuda.describe(), cudaModel.weightBytes() / GIB, cudaModel.activationBytes() / GIB, cudaModel.kvBytes() / GIB,
                     capacity.numBlocks(), config.gpuMemoryUtilization());
-            CudaStepExecutor executor = new CudaStepExecutor(llama, true);
+            CudaStepExecutor executor = new CudaStepExecutor(cudaModel, true);
             List<AutoCloseable> owned = List.copyOf(opened);
             CudaModelRunner runner = new CudaModelRunner(executor, () -> closeAll(owned), vocab, maxSeqs);
-            return new Setup(runner, capacity, description);
+            return new Backend(runner, capacity, device, "BF16", description);
         } catch (RuntimeException | Error e) {
             closeAll(opened);
             throw e;

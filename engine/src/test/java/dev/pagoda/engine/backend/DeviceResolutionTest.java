@@ -1,9 +1,10 @@
-package dev.pagoda.engine.core;
+package dev.pagoda.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.engine.cuda.CudaDevice;
 import org.junit.jupiter.api.Test;
 
@@ -41,18 +42,18 @@ class DeviceResolutionTest {
 
     @Test
     void gpuKvCapacityIsWhatUtilizationLeaves() {
-        var spec = dev.pagoda.engine.load.BuiltinShapes.byName("llama3-8b");
         EngineConfig config = EngineConfig.builder("llama3-8b").gpuMemoryUtilization(0.9).maxNumSeqs(256).build();
         long total = 80L << 30;
         long inUse = 18L << 30;
         long perBlock = 2L * 32 * 16 * 1024 * 2; // K and V, 32 layers, 16 tokens, 8 KV heads x 128 dims, bf16
-        KvCapacity c = KvCapacity.forCuda(spec, config, 8192, total, inUse, total, perBlock);
+        KvCapacity c = KvCapacity.forCuda(config.backendConfig(8192), total, inUse, total, perBlock);
         assertEquals((long) (0.9 * total - inUse) / perBlock, c.numBlocks());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> KvCapacity.forCuda(spec, config, 8192, total, (long) (0.9 * total), total, perBlock));
+                () -> KvCapacity.forCuda(config.backendConfig(8192), total, (long) (0.9 * total), total, perBlock));
         assertTrue(e.getMessage().contains("--gpu-memory-utilization"), e.getMessage());
         // short contexts: the GPU keeps every block the utilization leaves (vLLM), the CPU caps at what sequences can hold
-        KvCapacity shortContexts = KvCapacity.forCuda(spec, config.toBuilder().maxNumSeqs(4).build(), 256, total, inUse, total, perBlock);
+        KvCapacity shortContexts = KvCapacity.forCuda(config.toBuilder().maxNumSeqs(4).build().backendConfig(256), total, inUse, total,
+                perBlock);
         assertEquals((long) (0.9 * total - inUse) / perBlock, shortContexts.numBlocks());
     }
 }
