@@ -2,10 +2,10 @@ package dev.pagoda.engine.core;
 
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.StopStringMatcher;
 import dev.pagoda.engine.sched.Scheduler;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import dev.pagoda.catalog.tokenizer.IncrementalDetokenizer;
 import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.RequestTimings;
 import dev.pagoda.engine.api.Usage;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sample.StopStringMatcher;
 

@@ -3,7 +3,7 @@ package dev.pagoda.engine.core;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.sample.SamplingParams;
-import dev.pagoda.engine.sched.QueueFullException;
+import dev.pagoda.engine.api.QueueFullException;
 import dev.pagoda.engine.sched.SchedulerConfig;
 
 /**

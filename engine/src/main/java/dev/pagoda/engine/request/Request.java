@@ -1,5 +1,6 @@
 package dev.pagoda.engine.request;
 
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
 
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.pagoda.engine.request;
 
+import dev.pagoda.engine.api.TokenLogprobs;
+import dev.pagoda.engine.api.FinishReason;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.api.QueueFullException;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.kv.CachedPrefix;
 import dev.pagoda.engine.kv.KvCacheManager;
@@ -7,7 +8,7 @@ import dev.pagoda.engine.kv.SlotAllocation;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot;

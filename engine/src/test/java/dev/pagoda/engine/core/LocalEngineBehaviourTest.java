@@ -12,7 +12,7 @@ import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.api.StreamEvent;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.InvalidSamplingParamsException;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -270,7 +270,7 @@ class LocalEngineBehaviourTest {
             engine.pause();
             RequestStream a = engine.submit(EngineHarness.request("a", prompt(11, 6), EngineHarness.greedy(2)));
             RequestStream b = engine.submit(EngineHarness.request("b", prompt(12, 6), EngineHarness.greedy(2)));
-            var full = assertThrows(dev.pagoda.engine.sched.QueueFullException.class,
+            var full = assertThrows(dev.pagoda.engine.api.QueueFullException.class,
                     () -> engine.submit(EngineHarness.request("c", prompt(13, 6), EngineHarness.greedy(2))));
             assertTrue(full.getMessage().contains("maxWaitingRequests = 2"), full.getMessage());
             engine.resume();

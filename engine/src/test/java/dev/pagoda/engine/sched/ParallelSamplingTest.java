@@ -102,7 +102,7 @@ class ParallelSamplingTest {
         var outputs = d.scheduler.abort("g");
         assertEquals(4, outputs.size());
         assertFalse(d.scheduler.hasUnfinishedRequests());
-        for (var o : outputs) assertEquals(dev.pagoda.engine.request.FinishReason.ABORT, o.finish().reason(), o.requestId());
+        for (var o : outputs) assertEquals(dev.pagoda.engine.api.FinishReason.ABORT, o.finish().reason(), o.requestId());
         assertEquals(64, d.scheduler.kvCacheManager().numFreeBlocks());
     }
 }

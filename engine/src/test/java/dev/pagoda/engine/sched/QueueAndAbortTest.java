@@ -1,6 +1,7 @@
 package dev.pagoda.engine.sched;
 
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.QueueFullException;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
 import dev.pagoda.engine.sample.SamplingParams;

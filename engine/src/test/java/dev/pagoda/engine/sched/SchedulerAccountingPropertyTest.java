@@ -1,9 +1,10 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.api.QueueFullException;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.kv.BlockPool;
 import dev.pagoda.engine.kv.KvCacheManager;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.request.RequestStatus;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot;

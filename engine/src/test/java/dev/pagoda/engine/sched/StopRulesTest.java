@@ -1,6 +1,6 @@
 package dev.pagoda.engine.sched;
 
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.sched;
+package dev.pagoda.engine.api;
 
 /** The waiting queue holds {@code maxWaitingRequests} requests already; the client should retry later (HTTP 503/429). */
 public final class QueueFullException extends RuntimeException {

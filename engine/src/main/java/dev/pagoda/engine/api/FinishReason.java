@@ -1,4 +1,4 @@
-package dev.pagoda.engine.request;
+package dev.pagoda.engine.api;
 
 /** Why a sequence ended, as the OpenAI API names it ({@link #apiName()}). */
 public enum FinishReason {

@@ -1,4 +1,4 @@
-package dev.pagoda.engine.request;
+package dev.pagoda.engine.api;
 
 /**
  * Log-probabilities the sampler reports for one sampled token; the scheduler only carries them from
