@@ -70,10 +70,4 @@ final class RequestGroup {
     RequestTimings timings(long finishedNanos) {
         return new RequestTimings(arrivedNanos, firstScheduledNanos, firstTokenNanos, finishedNanos);
     }
-
-    /** The submitted id of a sequence: children of n > 1 requests are "id#k". */
-    static String groupIdOf(String sequenceId) {
-        int hash = sequenceId.indexOf('#');
-        return hash < 0 ? sequenceId : sequenceId.substring(0, hash);
-    }
 }

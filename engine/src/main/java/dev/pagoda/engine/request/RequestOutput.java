@@ -9,18 +9,14 @@ import java.util.List;
  * last one, why it ended. A request with n > 1 produces one stream per sample, told apart by
  * {@code sampleIndex} and joined by {@code groupId}.
  *
- * @param requestId        the sequence's own id (a child of an n > 1 request has its own)
- * @param groupId          the id the client submitted (the parent's id for every sample)
- * @param sampleIndex      0 for the parent, 1..n-1 for its children
+ * @param sequence         the sequence: the id the client submitted and which sample (0 for the parent)
  * @param newTokenIds      tokens appended by this step, possibly none (e.g. an abort)
  * @param newLogprobs      one entry per new token when the runner reported them, else empty
  * @param finish           null while the sequence continues
  * @param numCachedTokens  prompt tokens served from the prefix cache (usage.prompt_tokens_details.cached_tokens)
  */
 public record RequestOutput(
-        String requestId,
-        String groupId,
-        int sampleIndex,
+        SequenceId sequence,
         int[] newTokenIds,
         List<TokenLogprobs> newLogprobs,
         Finish finish,
@@ -40,5 +36,14 @@ public record RequestOutput(
 
     public boolean finished() {
         return finish != null;
+    }
+
+    /** The id the client submitted (the parent's id for every sample). */
+    public String groupId() {
+        return sequence.requestId();
+    }
+
+    public int sampleIndex() {
+        return sequence.sampleIndex();
     }
 }

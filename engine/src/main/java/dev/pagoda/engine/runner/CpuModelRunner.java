@@ -3,6 +3,7 @@ package dev.pagoda.engine.runner;
 import dev.pagoda.engine.backend.cpu.CpuModel;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.kv.BlockCopy;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -70,20 +71,20 @@ public final class CpuModelRunner implements ModelRunner {
         return cache;
     }
 
-    /** Sampling states held now (sequences seen and not yet finished); for tests of the cleanup. */
+    /** Sampling states held now (sequences that sampled and have not finished); for tests of the cleanup. */
     public int liveSamplingStates() {
-        return states.size();
+        return states.samplingStates();
     }
 
     @Override
     public ModelRunnerOutput execute(SchedulerOutput step) {
         for (BlockCopy copy : step.blockCopies()) cache.copyBlock(copy.src(), copy.dst()); // before any K/V write
 
-        Map<String, String> failed = new LinkedHashMap<>();
+        Map<SequenceId, String> failed = new LinkedHashMap<>();
         List<ScheduledSequence> batch = states.admit(step, failed, false);
-        Map<String, SampledToken> sampled = new LinkedHashMap<>();
+        Map<SequenceId, SampledToken> sampled = new LinkedHashMap<>();
         if (!batch.isEmpty()) {
-            BatchLayout layout = BatchLayout.of(batch, step.blockSize());
+            BatchLayout layout = BatchLayout.of(batch, states::blockTable, step.blockSize());
             if (layout.sampling().size() > maxSampledRows) {
                 throw new IllegalStateException("step " + step.stepIndex() + " samples " + layout.sampling().size()
                         + " sequences, the runner was sized for " + maxSampledRows);
@@ -94,15 +95,15 @@ public final class CpuModelRunner implements ModelRunner {
         return new ModelRunnerOutput(sampled, failed);
     }
 
-    private void sampleRows(List<ScheduledSequence> sampling, Map<String, SampledToken> sampled, Map<String, String> failed) {
+    private void sampleRows(List<ScheduledSequence> sampling, Map<SequenceId, SampledToken> sampled, Map<SequenceId, String> failed) {
         for (int r = 0; r < sampling.size(); r++) {
             ScheduledSequence s = sampling.get(r);
             try {
-                sampled.put(s.requestId(), sampler.sample(logits.asSlice(r * rowBytes, rowBytes), states.get(s.requestId())));
+                sampled.put(s.id(), sampler.sample(logits.asSlice(r * rowBytes, rowBytes), states.get(s.id())));
             } catch (IllegalStateException | IllegalArgumentException e) {
                 // e.g. a NaN row or every token masked by logit_bias: this request cannot go on, the others can
-                failed.put(s.requestId(), "sampling failed: " + e.getMessage());
-                states.remove(s.requestId());
+                failed.put(s.id(), "sampling failed: " + e.getMessage());
+                states.remove(s.id());
             }
         }
     }

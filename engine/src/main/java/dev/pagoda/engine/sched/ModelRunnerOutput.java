@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SampledToken;
 import java.util.Map;
 
@@ -7,16 +8,16 @@ import java.util.Map;
  * What the model runner returns for one {@link SchedulerOutput}.
  *
  * @param sampled one entry for every scheduled sequence whose {@link ScheduledSequence#sample()} is true
- * @param failed  request id -> message for sequences the runner could not compute (bad input, NaN
+ * @param failed  sequence -> message for sequences the runner could not compute (bad input, NaN
  *                logits...); they finish with an error and the others continue
  */
-public record ModelRunnerOutput(Map<String, SampledToken> sampled, Map<String, String> failed) {
+public record ModelRunnerOutput(Map<SequenceId, SampledToken> sampled, Map<SequenceId, String> failed) {
     public ModelRunnerOutput {
         sampled = Map.copyOf(sampled);
         failed = Map.copyOf(failed);
     }
 
-    public static ModelRunnerOutput of(Map<String, SampledToken> sampled) {
+    public static ModelRunnerOutput of(Map<SequenceId, SampledToken> sampled) {
         return new ModelRunnerOutput(sampled, Map.of());
     }
 }

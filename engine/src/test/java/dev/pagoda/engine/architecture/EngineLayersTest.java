@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The engine's layers (docs/architecture.md, "engine"), checked on its compiled production
  * classes: a model file is written over the ops interface only; the ops know no backend; the
  * backends know no model file; kernels know neither; the scheduler knows no model; the engine
- * core reaches devices through backend/ only; no benchmark or experiment main ships.
+ * core reaches devices through backend/ only; the runner never sees a live request; no benchmark
+ * or experiment main ships.
  */
 class EngineLayersTest {
 
@@ -65,6 +66,16 @@ class EngineLayersTest {
             .should().dependOnClassesThat().resideInAnyPackage("dev.pagoda.engine.cuda..", "dev.pagoda.engine.backend.cuda..",
                     "dev.pagoda.engine.model..")
             .because("backend/ assembles devices and models; the engine loop only drives a runner");
+
+    static final ArchRule THE_RUNNER_SEES_NO_LIVE_REQUEST = noClasses()
+            .that().resideInAnyPackage("dev.pagoda.engine.runner..", "dev.pagoda.engine.backend..")
+            .or().haveFullyQualifiedName("dev.pagoda.engine.sched.SchedulerOutput")
+            .or().haveFullyQualifiedName("dev.pagoda.engine.sched.ScheduledSequence")
+            .or().haveFullyQualifiedName("dev.pagoda.engine.sched.NewSequence")
+            .or().haveFullyQualifiedName("dev.pagoda.engine.sched.ModelRunnerOutput")
+            .should().dependOnClassesThat().haveFullyQualifiedName("dev.pagoda.engine.request.Request")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pagoda.engine.request.TokenHistory")
+            .because("a step reaches the runner as data: new sequences once, then ids and changes (vLLM V1's SchedulerOutput)");
 
     static final ArchRule NO_MAIN_IN_PRODUCTION = noMethods()
             .that().areDeclaredInClassesThat().resideInAPackage(ENGINE)
@@ -112,6 +123,11 @@ class EngineLayersTest {
     @Test
     void theCoreReachesDevicesThroughBackends() {
         CORE_REACHES_DEVICES_THROUGH_BACKENDS.check(production());
+    }
+
+    @Test
+    void theRunnerSeesNoLiveRequest() {
+        THE_RUNNER_SEES_NO_LIVE_REQUEST.check(production());
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.api.RequestStream;
@@ -64,12 +65,12 @@ class LocalEngineBehaviourTest {
                 throw new IllegalStateException("injected step failure");
             }
             ModelRunnerOutput out = delegate.execute(step);
-            Map<String, String> failed = new HashMap<>(out.failed());
-            Map<String, dev.pagoda.engine.sample.SampledToken> sampled = new HashMap<>(out.sampled());
+            Map<SequenceId, String> failed = new HashMap<>(out.failed());
+            Map<SequenceId, dev.pagoda.engine.sample.SampledToken> sampled = new HashMap<>(out.sampled());
             for (ScheduledSequence s : step.sequences()) {
-                if (s.requestId().startsWith("fail")) {
-                    failed.put(s.requestId(), "injected failure of " + s.requestId());
-                    sampled.remove(s.requestId());
+                if (s.id().requestId().startsWith("fail")) {
+                    failed.put(s.id(), "injected failure of " + s.id());
+                    sampled.remove(s.id());
                 }
             }
             return new ModelRunnerOutput(sampled, failed);
