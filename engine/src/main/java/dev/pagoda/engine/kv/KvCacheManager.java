@@ -241,11 +241,13 @@ public final class KvCacheManager {
      */
     public TableChange takeTableChange(Request request) {
         Sequence seq = sequences.get(request.id());
-        if (seq == null) return new TableChange(0, new int[0]);
+        if (seq == null) return new TableChange(0, NO_BLOCKS);
         int from = Math.min(seq.changedFrom, seq.size);
         seq.changedFrom = seq.size;
-        return new TableChange(from, Arrays.copyOfRange(seq.blocks, from, seq.size));
+        return new TableChange(from, from == seq.size ? NO_BLOCKS : Arrays.copyOfRange(seq.blocks, from, seq.size));
     }
+
+    private static final int[] NO_BLOCKS = new int[0]; // most steps change no entry: one shared empty change
 
     /** Every request's block table, in the order requests got their first block; for tests and telemetry. */
     public Map<SequenceId, int[]> blockTables() {
