@@ -7,9 +7,12 @@ import dev.pagoda.engine.backend.cpu.CpuWeights.CpuLinear;
 import dev.pagoda.engine.backend.cpu.CpuWeights.CpuNorm;
 import dev.pagoda.engine.cpu.AddBias;
 import dev.pagoda.engine.cpu.AddRows;
+import dev.pagoda.engine.cpu.Activations;
 import dev.pagoda.engine.cpu.AttentionShape;
 import dev.pagoda.engine.cpu.KvCacheWriter;
+import dev.pagoda.engine.cpu.LayerNorm;
 import dev.pagoda.engine.cpu.Linear;
+import dev.pagoda.engine.cpu.MixtureOfExperts;
 import dev.pagoda.engine.cpu.PagedAttention;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.cpu.RmsNorm;
@@ -27,6 +30,7 @@ import dev.pagoda.engine.model.ops.MoeLayer;
 import dev.pagoda.engine.model.ops.MoeSpec;
 import dev.pagoda.engine.model.ops.MoeWeights;
 import dev.pagoda.engine.model.ops.Norm;
+import dev.pagoda.engine.model.ops.Part;
 import dev.pagoda.engine.model.ops.NormSpec;
 import dev.pagoda.engine.model.ops.Precision;
 import dev.pagoda.engine.model.ops.QkNorm;
@@ -71,7 +75,10 @@ final class CpuOps implements ModelOps {
     private final Map<RopeSpec, Rope> ropes = new HashMap<>();
     private final Map<AttentionSpec, PagedAttention> attentionKernels = new HashMap<>();
     private final Map<NormKey, RmsNorm> rmsNorms = new HashMap<>();
+    private final Map<NormKey, LayerNorm> layerNorms = new HashMap<>();
+    private final Map<MoeKey, MixtureOfExperts> moeKernels = new HashMap<>();
     private final SwiGlu swiGlu;
+    private final Activations activations;
     private CpuTensor logits;
 
     // recording state
@@ -87,12 +94,19 @@ final class CpuOps implements ModelOps {
 
     private record NormKey(int dim, double eps) {}
 
+    private record MoeKey(MoeSpec spec, int hidden, int intermediate) {}
+
+    /** A declared MoE layer: its weights and the kernel (with its buffers) it shares with layers of its shape. */
+    private record CpuMoe(MoeSpec spec, int hiddenSize, int intermediateSize, MixtureOfExperts.Weights weights,
+                          MixtureOfExperts kernel) implements MoeLayer {}
+
     CpuOps(WeightSource source, Function<TensorData, Linear> linears, ModelOptions options, Parallel parallel, Arena arena) {
         this.options = options;
         this.parallel = parallel;
         this.arena = arena;
         this.weights = new CpuWeights(source, linears, parallel, arena);
         this.swiGlu = new SwiGlu(parallel);
+        this.activations = new Activations(parallel);
     }
 
     /** Records {@code model}'s forward pass as the kernel calls of one step. */
@@ -188,7 +202,23 @@ final class CpuOps implements ModelOps {
     @Override
     public MoeLayer moeLayer(MoeSpec spec, MoeWeights names, int hidden, int intermediate) {
         declaring("MoE layer");
-        throw new IllegalArgumentException("mixture-of-experts layers are not implemented on the CPU backend yet");
+        int experts = spec.numExperts();
+        Linear router = kernel(weights.linear("router", hidden, Part.of(names.router(), experts)));
+        Linear[] gate = new Linear[experts];
+        Linear[] up = new Linear[experts];
+        Linear[] down = new Linear[experts];
+        for (int e = 0; e < experts; e++) {
+            gate[e] = kernel(weights.linear("expert gate", hidden, Part.of(names.gate().apply(e), intermediate)));
+            up[e] = kernel(weights.linear("expert up", hidden, Part.of(names.up().apply(e), intermediate)));
+            down[e] = kernel(weights.linear("expert down", intermediate, Part.of(names.down().apply(e), hidden)));
+        }
+        MixtureOfExperts kernel = moeKernels.computeIfAbsent(new MoeKey(spec, hidden, intermediate),
+                k -> new MixtureOfExperts(spec, hidden, intermediate, options.maxTokens(), parallel, arena));
+        return new CpuMoe(spec, hidden, intermediate, new MixtureOfExperts.Weights(router, gate, up, down), kernel);
+    }
+
+    private static Linear kernel(LinearWeight w) {
+        return ((CpuLinear) w).kernels()[0];
     }
 
     // ---- one step ----
@@ -206,24 +236,32 @@ final class CpuOps implements ModelOps {
     @Override
     public void norm(Norm norm, Tensor x, Tensor out) {
         CpuNorm n = (CpuNorm) norm;
-        requireRms(n, "norm");
         CpuTensor in = single(x, "norm input");
         CpuTensor o = single(out, "norm output");
         requireCols(in, n.dim(), "norm input");
         requireCols(o, n.dim(), "norm output");
-        RmsNorm kernel = rmsNorm(n.dim(), n.spec().eps());
-        CpuTensor delta = pending.remove(in);
         boolean sampledRows = in.rows() == Rows.TOKENS && o.rows() == Rows.SAMPLED;
         if (!sampledRows && in.rows() != o.rows()) {
             throw new IllegalArgumentException("norm from " + in + " into " + o + ": rows differ");
         }
         CpuTensor target = sampledRows ? sampledNormScratch.computeIfAbsent(n.dim(),
                 cols -> (CpuTensor) tensorUnchecked("sampled norm rows", Rows.TOKENS, cols)) : o;
-        written(o);
-        if (delta != null) {
-            emit(step -> kernel.addAndApply(in.segment(), delta.segment(), n.weight(), target.segment(), step.rows(in.rows())));
+        if (n.spec().kind() == NormSpec.Kind.RMS) {
+            if (n.hasBias()) throw new IllegalArgumentException("an RMSNorm has no bias: " + n.spec());
+            RmsNorm kernel = rmsNorm(n.dim(), n.spec().eps());
+            CpuTensor delta = pending.remove(in);
+            written(o);
+            if (delta != null) {
+                emit(step -> kernel.addAndApply(in.segment(), delta.segment(), n.weight(), target.segment(), step.rows(in.rows())));
+            } else {
+                emit(step -> kernel.apply(in.segment(), n.weight(), target.segment(), step.rows(in.rows())));
+            }
         } else {
-            emit(step -> kernel.apply(in.segment(), n.weight(), target.segment(), step.rows(in.rows())));
+            settle(in);
+            written(o);
+            LayerNorm kernel = layerNorms.computeIfAbsent(new NormKey(n.dim(), n.spec().eps()),
+                    k -> new LayerNorm(parallel, k.dim(), k.eps()));
+            emit(step -> kernel.apply(in.segment(), n.weight(), n.bias(), target.segment(), step.rows(in.rows())));
         }
         if (sampledRows) {
             long rowBytes = (long) n.dim() * Float.BYTES;
@@ -308,17 +346,21 @@ final class CpuOps implements ModelOps {
         CpuTensor o = single(out, "gated activation output");
         requireCols(o, g.partWidth(0), "gated activation output");
         requireSameRows(g, o, "gated activation");
-        if (activation != Activation.SILU) {
-            throw new IllegalArgumentException(activation + "-gated MLPs are not implemented on the CPU backend yet");
-        }
         written(o);
         int cols = g.partWidth(0);
-        emit(step -> swiGlu.apply(g.part(0), g.part(1), o.segment(), step.rows(g.rows()), cols));
+        if (activation == Activation.SILU) {
+            emit(step -> swiGlu.apply(g.part(0), g.part(1), o.segment(), step.rows(g.rows()), cols));
+        } else {
+            emit(step -> activations.gated(activation, g.part(0), g.part(1), o.segment(), (long) step.rows(g.rows()) * cols));
+        }
     }
 
     @Override
     public void activation(Activation activation, Tensor x) {
-        throw new IllegalArgumentException("plain " + activation + " activations are not implemented on the CPU backend yet");
+        CpuTensor t = readable(x, "activation input");
+        CpuTensor one = single(t, "activation input");
+        written(one);
+        emit(step -> activations.apply(activation, one.segment(), (long) step.rows(one.rows()) * one.cols()));
     }
 
     @Override
@@ -354,17 +396,31 @@ final class CpuOps implements ModelOps {
 
     @Override
     public void moe(MoeLayer layer, Tensor x, Tensor out) {
-        throw new IllegalArgumentException("mixture-of-experts layers are not implemented on the CPU backend yet");
+        CpuMoe m = (CpuMoe) layer;
+        CpuTensor in = single(readable(x, "MoE input"), "MoE input");
+        CpuTensor o = single(out, "MoE output");
+        requireCols(in, m.hiddenSize(), "MoE input");
+        requireCols(o, m.hiddenSize(), "MoE output");
+        requireSameRows(in, o, "MoE");
+        written(o);
+        emit(step -> m.kernel().forward(m.weights(), in.segment(), o.segment(), step.rows(in.rows())));
     }
 
     @Override
     public void scale(Tensor x, float factor) {
-        throw new IllegalArgumentException("scaling a tensor is not implemented on the CPU backend yet");
+        CpuTensor t = single(readable(x, "scaled tensor"), "scaled tensor");
+        written(t);
+        emit(step -> activations.scale(t.segment(), factor, (long) step.rows(t.rows()) * t.cols()));
     }
 
     @Override
     public void softCap(Tensor x, float cap) {
-        throw new IllegalArgumentException("soft-capping is not implemented on the CPU backend yet");
+        CpuTensor t = single(readable(x, "soft-capped tensor"), "soft-capped tensor");
+        written(t);
+        emit(step -> {
+            int rows = step.rows(t.rows());
+            if (rows > 0) activations.softCap(t.segment(), cap, (long) rows * t.cols());
+        });
     }
 
     // ---- helpers ----
@@ -451,8 +507,8 @@ final class CpuOps implements ModelOps {
 
     private static void requireRms(CpuNorm n, String what) {
         if (n.spec().kind() != NormSpec.Kind.RMS || n.hasBias()) {
-            throw new IllegalArgumentException(what + ": " + n.spec() + (n.hasBias() ? " with bias" : "")
-                    + " is not implemented on the CPU backend yet");
+            throw new IllegalArgumentException(what + ": per-head q/k norms are RMSNorms without bias, got " + n.spec()
+                    + (n.hasBias() ? " with bias" : ""));
         }
     }
 }
