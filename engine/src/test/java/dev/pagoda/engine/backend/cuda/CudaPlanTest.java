@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
+import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
 import dev.pagoda.engine.load.DummyWeights;
+import dev.pagoda.engine.model.TransformersFixtures;
 import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ops.Activation;
 import dev.pagoda.engine.model.ops.AttentionSpec;
@@ -173,6 +175,18 @@ class CudaPlanTest {
                                       String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> record(spec, (s, ops) -> declare.apply(ops)));
         assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void theTransformersFixturesRecordOnCuda() {
+        // what CudaTransformersParityTest runs on the GPU machine must at least be accepted here
+        for (String name : TransformersFixtures.NAMES) {
+            try (HfWeightSource weights = HfWeightSource.open(TransformersFixtures.folder(name))) {
+                CudaOps ops = new CudaOps(null, null, null, weights, LIMITS, null);
+                List<String> labels = labels(ops.record(Architectures.create(weights.spec(), ops)), shape(40, 2, 3, 3));
+                assertEquals(handWrittenLlamaSequence(weights.spec().numLayers()), labels, name);
+            }
+        }
     }
 
     @Test
