@@ -39,6 +39,18 @@ public record SequenceId(String requestId, int sampleIndex) {
         return new SequenceId(requestId, k);
     }
 
+    // Written out rather than generated: sequence ids key the scheduler's, KV manager's and runner's
+    // maps, several lookups per sequence per step on the engine thread.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SequenceId s && sampleIndex == s.sampleIndex && requestId.equals(s.requestId);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * requestId.hashCode() + sampleIndex;
+    }
+
     @Override
     public String toString() {
         return sampleIndex == 0 ? requestId : requestId + "#" + sampleIndex;
