@@ -3,7 +3,7 @@
 #   tools/cuda-bench.sh OUT_DIR [STAGE...]     (from the project root there; OUT_DIR e.g. $OUT)
 # Stages (default: all; one device call runs at most 10 minutes, so split them, e.g. "tests kernels
 # throughput" in one call and "latency memory parity" in the next):
-#   tests       every GPU test (kernels vs the CPU backend, engine vs the CPU engine, async scheduling)
+#   tests       every GPU test (kernels vs the CPU backend, engine vs the CPU engine, the model layer vs transformers)
 #   kernels     decode and prefill attention timed with each kernel; step profiles with each prefill kernel
 #   throughput  1000 prompts of 512/256, Llama-3-8B shape, dummy bf16 weights, beside the naive
 #               transformers baseline at batch 64 (128 prompts) in the same call
@@ -21,7 +21,8 @@ has() { [[ " $stages " == *" $1 "* ]]; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 
 if has tests; then
-  timeout 240 .device/run test -p dev.pagoda.engine.cuda -c dev.pagoda.engine.core.CudaEngineTest > "$out/tests.log" 2>&1
+  timeout 240 .device/run test -p dev.pagoda.engine.cuda -c dev.pagoda.engine.core.CudaEngineTest \
+    -c dev.pagoda.engine.model.CudaTransformersParityTest > "$out/tests.log" 2>&1
   echo "tests rc=$?"; grep -E "tests (successful|failed|skipped)|CUDA vs CPU|=>" "$out/tests.log" | head -30
 fi
 if has kernels; then
@@ -30,7 +31,7 @@ if has kernels; then
   timeout 60 .device/run main dev.pagoda.engine.cuda.kernels.PrefillAttentionBench > "$out/prefill-bench.log" 2>&1
   echo "prefill bench rc=$?"; grep -vE "^(WARNING|INFO|SLF4J)" "$out/prefill-bench.log" | tail -8
   for k in legacy v2; do
-    JAVA_OPTS="$JAVA_OPTS -Dpagoda.cuda.prefillKernel=$k" timeout 60 .device/run main dev.pagoda.engine.cuda.model.CudaStepProfile \
+    JAVA_OPTS="$JAVA_OPTS -Dpagoda.cuda.prefillKernel=$k" timeout 60 .device/run main dev.pagoda.engine.backend.cuda.CudaStepProfile \
       llama3-8b 256 640 16 512 > "$out/profile-$k.log" 2>&1
     echo "profile (prefill $k) rc=$?"; grep -E "kernel|^prefill|^decode" "$out/profile-$k.log" | head -9
   done

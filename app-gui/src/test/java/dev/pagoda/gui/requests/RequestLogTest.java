@@ -8,7 +8,7 @@ import dev.pagoda.engine.api.RequestTimings;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.api.Usage;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

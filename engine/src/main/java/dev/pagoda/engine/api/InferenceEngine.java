@@ -20,7 +20,7 @@ public interface InferenceEngine extends AutoCloseable {
      *
      * @throws dev.pagoda.engine.sample.InvalidSamplingParamsException a parameter is out of range (HTTP 400)
      * @throws InvalidRequestException the prompt is empty, too long or holds unknown token ids (HTTP 400)
-     * @throws dev.pagoda.engine.sched.QueueFullException the waiting queue is full (HTTP 503)
+     * @throws dev.pagoda.engine.api.QueueFullException the waiting queue is full (HTTP 503)
      */
     RequestStream submit(GenerationRequest request);
 

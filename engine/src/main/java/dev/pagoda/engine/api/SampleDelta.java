@@ -1,7 +1,7 @@
 package dev.pagoda.engine.api;
 
-import dev.pagoda.engine.request.FinishReason;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.FinishReason;
+import dev.pagoda.engine.api.TokenLogprobs;
 import java.util.List;
 
 /**

@@ -1,6 +1,5 @@
 package dev.pagoda.engine.api;
 
-import dev.pagoda.engine.request.TokenLogprobs;
 import java.util.List;
 
 /**

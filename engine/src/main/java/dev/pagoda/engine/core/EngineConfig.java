@@ -2,6 +2,7 @@ package dev.pagoda.engine.core;
 
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.tensor.DType;
+import dev.pagoda.engine.backend.BackendConfig;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.SchedulerConfig;
@@ -172,6 +173,13 @@ public record EngineConfig(
     public SchedulerConfig schedulerConfig(int resolvedMaxModelLen, int numBlocks, boolean gpu) {
         return new SchedulerConfig(maxNumSeqs, resolvedMaxNumBatchedTokens(resolvedMaxModelLen, gpu), resolvedMaxModelLen,
                 blockSize, numBlocks, enablePrefixCaching, enableChunkedPrefill, 0, maxWaitingRequests, schedulingPolicy);
+    }
+
+    /** What a backend is built from, for a model of context length {@code resolvedMaxModelLen}. */
+    public BackendConfig backendConfig(int resolvedMaxModelLen) {
+        return new BackendConfig(device, resolvedMaxModelLen, resolvedMaxNumBatchedTokens(resolvedMaxModelLen, false),
+                resolvedMaxNumBatchedTokens(resolvedMaxModelLen, true), maxNumSeqs, blockSize, kvCacheMemoryBytes, gpuMemoryUtilization,
+                weightDtype());
     }
 
     /** Staging for an {@link EngineConfig} with vLLM's defaults; {@link #build()} validates. */

@@ -7,6 +7,7 @@ import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.runner.LaunchedStep;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sched.ModelRunnerOutput;
@@ -140,7 +141,7 @@ final class EngineCore implements AutoCloseable {
             failGroups(List.copyOf(groupIdsOfAll()), "engine error while scheduling: " + e);
             return lastStep;
         }
-        for (ScheduledSequence s : step.sequences()) outputs.scheduled(s.requestId(), start);
+        for (ScheduledSequence s : step.sequences()) outputs.scheduled(s.id(), start);
         Launched launched = new Launched(step, launch(step), start);
         boolean reported = completeInFlight(); // the previous step's outputs are made while this one runs
         if (overlap && launched.run().feedsForward()) {
@@ -228,14 +229,14 @@ final class EngineCore implements AutoCloseable {
     private static ModelRunnerOutput failingEverySequence(SchedulerOutput step, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "step " + step.stepIndex() + " failed; failing its requests", e);
         String message = "engine error in step " + step.stepIndex() + ": " + e;
-        Map<String, String> failed = new LinkedHashMap<>();
-        for (ScheduledSequence s : step.sequences()) failed.put(s.requestId(), message);
+        Map<SequenceId, String> failed = new LinkedHashMap<>();
+        for (ScheduledSequence s : step.sequences()) failed.put(s.id(), message);
         return new ModelRunnerOutput(Map.of(), failed);
     }
 
     private static List<String> groupIdsOf(SchedulerOutput step) {
         Set<String> ids = new LinkedHashSet<>();
-        for (ScheduledSequence s : step.sequences()) ids.add(RequestGroup.groupIdOf(s.requestId()));
+        for (ScheduledSequence s : step.sequences()) ids.add(s.id().requestId());
         return List.copyOf(ids);
     }
 
@@ -253,8 +254,7 @@ final class EngineCore implements AutoCloseable {
             g.error = message;
             List<RequestOutput> ended = new ArrayList<>();
             for (int i = 0; i < g.samples.length; i++) {
-                String sequence = i == 0 ? id : id + "#" + i;
-                scheduler.finishRequest(sequence, RequestStatus.FINISHED_ERROR).ifPresent(ended::add);
+                scheduler.finishRequest(new SequenceId(id, i), RequestStatus.FINISHED_ERROR).ifPresent(ended::add);
             }
             try {
                 outputs.process(ended, System.nanoTime());

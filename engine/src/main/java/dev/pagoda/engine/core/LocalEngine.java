@@ -8,18 +8,15 @@ import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.api.ModelInfo;
 import dev.pagoda.engine.api.RequestStream;
-import dev.pagoda.engine.cpu.CpuKvCache;
-import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
-import dev.pagoda.engine.load.CastWeights;
 import dev.pagoda.engine.load.GenerationConfigFlag;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
-import dev.pagoda.engine.model.LlamaModel;
-import dev.pagoda.engine.model.ModelOptions;
-import dev.pagoda.engine.runner.CpuModelRunner;
-import dev.pagoda.engine.runner.LinearFactory;
+import dev.pagoda.engine.backend.Backend;
+import dev.pagoda.engine.backend.Backends;
+import dev.pagoda.engine.backend.KvCapacity;
+import dev.pagoda.engine.backend.cpu.LinearFactory;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sched.Scheduler;
@@ -90,36 +87,12 @@ public final class LocalEngine implements InferenceEngine {
         int maxModelLen = config.resolvedMaxModelLen(spec);
         List<Integer> eos = model.eosTokenIds();
         SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos);
-        String device = CudaBackend.resolveDevice(config.device());
-        CudaBackend.Setup setup = null;
-        if (!device.equals("cpu")) {
-            try {
-                setup = CudaBackend.create(config, model, device, maxModelLen, vocab);
-            } catch (IllegalArgumentException e) {
-                // --device auto promised the GPU only where it works: a model the CUDA backend cannot
-                // run (e.g. an unsupported head size) still runs, on the CPU. An explicit cuda fails.
-                if (!config.device().equals("auto")) throw e;
-                LOG.log(System.Logger.Level.WARNING, "CUDA cannot run this model (" + e.getMessage() + "); running on the CPU");
-                device = "cpu";
-            }
-        }
-        boolean gpu = setup != null;
-        KvCapacity capacity;
-        ModelRunner runner;
-        if (gpu) {
-            LOG.log(System.Logger.Level.INFO, setup.description());
-            capacity = setup.capacity();
-            runner = runnerWrapper.apply(setup.runner());
-        } else {
-            model = CastWeights.apply(model, config.weightDtype());
-            capacity = KvCapacity.forCpu(spec, config, maxModelLen);
-            try {
-                runner = runnerWrapper.apply(cpuRunner(config, model, parallel, linears, maxModelLen, capacity, vocab));
-            } catch (RuntimeException e) {
-                CastWeights.releaseCasts(model); // the caller closes the model it loaded, not the casts made here
-                throw e;
-            }
-        }
+        Backend backend = Backends.open(model, config.backendConfig(maxModelLen), vocab, parallel, linears);
+        model = backend.model(); // --dtype may have cast it; closing the cast closes what it was cast from
+        LOG.log(System.Logger.Level.INFO, backend.description());
+        KvCapacity capacity = backend.capacity();
+        ModelRunner runner = runnerWrapper.apply(backend.runner());
+        boolean gpu = backend.gpu();
         LOG.log(System.Logger.Level.INFO, capacity.describe());
         SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
@@ -130,26 +103,11 @@ public final class LocalEngine implements InferenceEngine {
         this.info = new ModelInfo(config.servedModelNames().isEmpty() ? List.of(model.name()) : config.servedModelNames(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),
-                device, gpu ? "BF16" : model.weightDtype());
+                backend.device(), backend.weightDtype());
         this.asyncScheduling = config.asyncScheduling();
         this.state = core.state();
         this.thread = Thread.ofPlatform().name("pagoda-engine").daemon().unstarted(this::loop);
         thread.start();
-    }
-
-    private static ModelRunner cpuRunner(EngineConfig config, LoadedModel model, Parallel parallel, LinearFactory linears,
-                                         int maxModelLen, KvCapacity capacity, SamplerVocab vocab) {
-        ModelSpec spec = model.spec();
-        int maxTokens = config.resolvedMaxNumBatchedTokens(maxModelLen);
-        LlamaModel llama = LlamaModel.load(model.weights(), w -> linears.create(w, parallel, maxTokens),
-                new ModelOptions(maxTokens, maxModelLen), parallel);
-        if (llama.vocabSize() != spec.vocabSize()) {
-            llama.close();
-            throw new IllegalArgumentException("the lm_head produces " + llama.vocabSize() + " logits, the config says vocab_size "
-                    + spec.vocabSize());
-        }
-        CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(spec, capacity.numBlocks(), config.blockSize()));
-        return new CpuModelRunner(llama, cache, vocab, Math.min(config.maxNumSeqs(), maxTokens));
     }
 
     /** Loads {@code config.model()} and starts an engine on it with the Vector-API linear kernels. */

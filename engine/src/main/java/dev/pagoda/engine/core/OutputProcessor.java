@@ -2,10 +2,11 @@ package dev.pagoda.engine.core;
 
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.request.SequenceId;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.StopStringMatcher;
 import dev.pagoda.engine.sched.Scheduler;
 import java.util.ArrayList;
@@ -48,8 +49,8 @@ final class OutputProcessor {
     }
 
     /** Marks the groups of a step's sequences as scheduled (queue time ends there). */
-    void scheduled(String sequenceId, long now) {
-        RequestGroup g = groups.get(RequestGroup.groupIdOf(sequenceId));
+    void scheduled(SequenceId sequence, long now) {
+        RequestGroup g = groups.get(sequence.requestId());
         if (g != null && g.firstScheduledNanos < 0) g.firstScheduledNanos = now;
     }
 
@@ -114,7 +115,7 @@ final class OutputProcessor {
             else text.append(sample.stops.flush());
         }
         if (stopString != null) {
-            if (finish == null) scheduler.finishRequest(out.requestId(), RequestStatus.FINISHED_STOPPED);
+            if (finish == null) scheduler.finishRequest(out.sequence(), RequestStatus.FINISHED_STOPPED);
             sample.finish = FinishReason.STOP;
             sample.stopReason = stopString;
         } else if (finish != null) {

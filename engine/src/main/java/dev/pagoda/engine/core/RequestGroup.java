@@ -4,8 +4,8 @@ import dev.pagoda.catalog.tokenizer.IncrementalDetokenizer;
 import dev.pagoda.catalog.tokenizer.Tokenizer;
 import dev.pagoda.engine.api.RequestTimings;
 import dev.pagoda.engine.api.Usage;
-import dev.pagoda.engine.request.FinishReason;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.FinishReason;
+import dev.pagoda.engine.api.TokenLogprobs;
 import java.util.List;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sample.StopStringMatcher;
@@ -75,11 +75,5 @@ final class RequestGroup {
 
     RequestTimings timings(long finishedNanos) {
         return new RequestTimings(arrivedNanos, firstScheduledNanos, firstTokenNanos, finishedNanos);
-    }
-
-    /** The submitted id of a sequence: children of n > 1 requests are "id#k". */
-    static String groupIdOf(String sequenceId) {
-        int hash = sequenceId.indexOf('#');
-        return hash < 0 ? sequenceId : sequenceId.substring(0, hash);
     }
 }

@@ -3,10 +3,11 @@ package dev.pagoda.engine.core;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.sample.SamplingParams;
-import dev.pagoda.engine.sched.QueueFullException;
+import dev.pagoda.engine.api.QueueFullException;
+import dev.pagoda.engine.sched.RequestLimits;
 import dev.pagoda.engine.sched.SchedulerConfig;
-import java.util.SplittableRandom;
 import dev.pagoda.engine.sched.SchedulingPolicy;
+import java.util.SplittableRandom;
 
 /**
  * The checks {@code submit} makes in the caller's thread, so a bad request is refused with a
@@ -20,6 +21,7 @@ final class RequestValidator {
 
     private final int vocabSize;
     private final SchedulerConfig limits;
+    private final RequestLimits requestLimits;
     private final boolean hasTokenizer;
     private final SplittableRandom defaultSeeds; // guarded by itself: submits come from any thread
     private final int maxLogprobs;
@@ -28,6 +30,7 @@ final class RequestValidator {
     RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, long engineSeed, int maxLogprobs) {
         this.vocabSize = vocabSize;
         this.limits = limits;
+        this.requestLimits = new RequestLimits(limits);
         this.hasTokenizer = hasTokenizer;
         this.defaultSeeds = new SplittableRandom(engineSeed);
         this.maxLogprobs = maxLogprobs;
@@ -44,10 +47,7 @@ final class RequestValidator {
         int[] prompt = request.promptTokenIds();
         if (prompt.length == 0) throw new InvalidRequestException("prompt", "the prompt is empty; at least one token is needed");
         int maxModelLen = limits.maxModelLen();
-        if (prompt.length >= maxModelLen) {
-            throw new InvalidRequestException("prompt", "the prompt has " + prompt.length + " tokens but the model's maximum context length is "
-                    + maxModelLen + " (prompt plus at least one generated token)");
-        }
+        requestLimits.checkPrompt(prompt.length).ifPresent(RequestValidator::reject);
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] < 0 || prompt[i] >= vocabSize) {
                 throw new InvalidRequestException("prompt", "prompt token " + i + " has id " + prompt[i]
@@ -63,23 +63,14 @@ final class RequestValidator {
         if (!hasTokenizer && !params.stop().isEmpty()) {
             throw new InvalidRequestException("stop", "stop strings need a tokenizer and this model has none; use stop_token_ids");
         }
-        if (params.n() > limits.maxNumSeqs()) {
-            throw new InvalidRequestException("n", "n = " + params.n() + " exceeds --max-num-seqs " + limits.maxNumSeqs());
-        }
-        int room = maxModelLen - prompt.length;
-        if (params.maxTokens() == null) {
-            params = params.toBuilder().maxTokens(room).build();
-        }
-        if (params.seed() == null) {
-            params = params.toBuilder().seed(nextDefaultSeed()).build();
-        }
-        long longest = Math.min(maxModelLen, (long) prompt.length + params.maxTokens());
-        long blocks = Math.ceilDiv(longest - 1, limits.blockSize()); // the last sampled token is never computed
-        if (blocks > limits.numBlocks()) {
-            throw new InvalidRequestException("max_tokens", "up to " + longest + " tokens need " + blocks
-                    + " KV blocks but the cache has " + limits.numBlocks() + "; lower max_tokens");
-        }
+        requestLimits.check(prompt.length, params).ifPresent(RequestValidator::reject);
+        if (params.maxTokens() == null) params = params.toBuilder().maxTokens(maxModelLen - prompt.length).build();
+        if (params.seed() == null) params = params.toBuilder().seed(nextDefaultSeed()).build();
         return new GenerationRequest(id, prompt, params, request.priority());
+    }
+
+    private static void reject(RequestLimits.Violation v) {
+        throw new InvalidRequestException(v.field(), v.message());
     }
 
     private long nextDefaultSeed() {

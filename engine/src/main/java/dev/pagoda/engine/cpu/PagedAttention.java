@@ -31,6 +31,7 @@ public final class PagedAttention {
     private final AttentionShape shape;
     private final Parallel parallel;
     private final float scale;
+    private final float softCap; // 0: none
     private final Parallel.RangeBody body = this::attendItems;
 
     private MemorySegment query; // (T, numHeads, headDim) f32
@@ -41,10 +42,22 @@ public final class PagedAttention {
     private float[] runningMax = new float[0]; // (T, numHeads) online-softmax max per query row
     private float[] runningSum = new float[0]; // (T, numHeads) online-softmax denominator per query row
 
+    /** Scores scaled by 1/sqrt(headDim), not capped (the Llama family). */
     public PagedAttention(AttentionShape shape, Parallel parallel) {
+        this(shape, (float) (1.0 / Math.sqrt(shape.headDim())), 0f, parallel);
+    }
+
+    /**
+     * @param scale   multiplies q·k
+     * @param softCap scores become {@code softCap·tanh(score/softCap)} (Gemma 2); 0 for none
+     */
+    public PagedAttention(AttentionShape shape, float scale, float softCap, Parallel parallel) {
+        if (!(scale > 0)) throw new IllegalArgumentException("attention scale must be positive, got " + scale);
+        if (!(softCap >= 0)) throw new IllegalArgumentException("attention soft-cap must be >= 0, got " + softCap);
         this.shape = shape;
         this.parallel = parallel;
-        this.scale = (float) (1.0 / Math.sqrt(shape.headDim()));
+        this.scale = scale;
+        this.softCap = softCap;
     }
 
     /**
@@ -111,6 +124,7 @@ public final class PagedAttention {
             for (int row = firstRow; row < lastRow; row++) {
                 long off = (long) row * d;
                 float score = FloatRows.dot(query, off, keys, kvOff, d) * scale;
+                if (softCap > 0) score = (float) (softCap * Math.tanh(score / softCap));
                 if (score > runningMax[row]) {
                     float correction = (float) Math.exp(runningMax[row] - score);
                     if (runningSum[row] > 0f) FloatRows.scale(out, off, d, correction);

@@ -1,15 +1,19 @@
 package dev.pagoda.engine.cpu;
 
 import dev.pagoda.catalog.config.ModelSpec;
-import dev.pagoda.catalog.config.RopeScaling;
+import dev.pagoda.engine.model.ops.RopeFrequencies;
+import dev.pagoda.engine.model.ops.RopeSpec;
+import dev.pagoda.engine.model.ops.RopeStyle;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Rotary position embedding in HF's rotate-half layout: for {@code i < d/2},
- * {@code x'[i] = x[i]·cos − x[i+d/2]·sin} and {@code x'[i+d/2] = x[i+d/2]·cos + x[i]·sin}, with
- * angle {@code position · θ_i}. Every weight source presents this layout (GGUF readers undo
- * llama.cpp's interleaved permutation), so there is one kernel.
+ * Rotary position embedding over the first {@code r = rotaryDim} dimensions of each head (the
+ * rest pass through). In HF's rotate-half layout, for {@code i < r/2},
+ * {@code x'[i] = x[i]·cos − x[i+r/2]·sin} and {@code x'[i+r/2] = x[i+r/2]·cos + x[i]·sin}, with
+ * angle {@code position · θ_i}; every weight source presents Llama-family q/k in this layout
+ * (GGUF readers undo llama.cpp's permutation). The interleaved (GPT-J) style pairs {@code 2i}
+ * with {@code 2i+1} instead.
  *
  * <p>cos and sin are precomputed per position (already multiplied by YaRN's attention factor),
  * so a step does no transcendental math. For dynamic NTK scaling the row of position p uses the
@@ -20,7 +24,8 @@ import jdk.incubator.vector.FloatVector;
 public final class Rope {
 
     private final int headDim;
-    private final int half;
+    private final int half; // rotaryDim / 2: frequencies, and the distance between rotate-half pairs
+    private final boolean interleaved;
     private final int maxPositions;
     private final float[] cos; // (maxPositions, headDim/2)
     private final float[] sin; // (maxPositions, headDim/2)
@@ -44,18 +49,23 @@ public final class Rope {
      * @param frequencyFactors (headDim / 2) divisors of the inverse frequencies, or null for none
      */
     public Rope(ModelSpec spec, int maxPositions, float[] frequencyFactors, Parallel parallel) {
+        this(RopeSpec.of(spec, frequencyFactors), maxPositions, parallel);
+    }
+
+    /** Tables for positions {@code [0, maxPositions)} of any RoPE a model describes. */
+    public Rope(RopeSpec rope, int maxPositions, Parallel parallel) {
         if (maxPositions < 1) throw new IllegalArgumentException("RoPE maxPositions must be >= 1, got " + maxPositions);
-        this.headDim = spec.headDim();
-        this.half = headDim / 2;
+        this.headDim = rope.headDim();
+        this.half = rope.rotaryDim() / 2;
+        this.interleaved = rope.style() == RopeStyle.INTERLEAVED;
         this.maxPositions = maxPositions;
         this.parallel = parallel;
         this.cos = new float[Math.multiplyExact(maxPositions, half)];
         this.sin = new float[cos.length];
-        boolean perPosition = spec.ropeScaling() != null && spec.ropeScaling().type() == RopeScaling.Type.DYNAMIC;
-        RopeFrequencies freqs = RopeFrequencies.of(spec, 1).dividedBy(frequencyFactors);
+        RopeFrequencies freqs = RopeFrequencies.of(rope, 1);
         for (int p = 0; p < maxPositions; p++) {
-            if (perPosition && p + 1 > spec.maxPositionEmbeddings()) {
-                freqs = RopeFrequencies.of(spec, p + 1).dividedBy(frequencyFactors);
+            if (rope.dynamic() && p + 1 > rope.maxPositionEmbeddings()) {
+                freqs = RopeFrequencies.of(rope, p + 1);
             }
             for (int i = 0; i < half; i++) {
                 double angle = p * freqs.inverse(i);
@@ -92,7 +102,10 @@ public final class Rope {
     private void rotateTokens(int start, int end) {
         for (int t = start; t < end; t++) {
             int table = positions[t] * half;
-            for (int h = 0; h < heads; h++) rotate(((long) t * heads + h) * headDim, table);
+            for (int h = 0; h < heads; h++) {
+                long off = ((long) t * heads + h) * headDim;
+                if (interleaved) rotatePairs(off, table); else rotate(off, table);
+            }
         }
     }
 
@@ -114,6 +127,18 @@ public final class Rope {
             float x2 = FloatRows.get(x, off + half + i);
             FloatRows.set(x, off + i, x1 * c - x2 * s);
             FloatRows.set(x, off + half + i, x2 * c + x1 * s);
+        }
+    }
+
+    /** GPT-J style: dimensions 2i and 2i+1 rotate together by θ_i. */
+    private void rotatePairs(long off, int table) {
+        for (int i = 0; i < half; i++) {
+            float c = cos[table + i];
+            float s = sin[table + i];
+            float x1 = FloatRows.get(x, off + 2L * i);
+            float x2 = FloatRows.get(x, off + 2L * i + 1);
+            FloatRows.set(x, off + 2L * i, x1 * c - x2 * s);
+            FloatRows.set(x, off + 2L * i + 1, x2 * c + x1 * s);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.pagoda.engine.kv;
 
 import dev.pagoda.engine.request.Request;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.telemetry.KvSnapshot;
 
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class KvCacheManager {
     private final boolean prefixCaching;
     private final BlockPool pool;
     private final BlockHasher hasher;
-    private final Map<String, Sequence> sequences = new LinkedHashMap<>();
+    private final Map<SequenceId, Sequence> sequences = new LinkedHashMap<>();
 
     /** One request's block table and the hashes of its full blocks. */
     private static final class Sequence {
@@ -62,6 +63,8 @@ public final class KvCacheManager {
         final List<BlockHash> hashes = new ArrayList<>();
         /** Leading blocks already offered to the prefix cache. */
         int numCachedBlocks;
+        /** First entry changed since {@link #takeTableChange} last handed the table out (the runner's copy is stale from here). */
+        int changedFrom;
 
         Sequence(Request request) {
             this.request = request;
@@ -69,9 +72,22 @@ public final class KvCacheManager {
 
         void add(int block) {
             if (size == blocks.length) blocks = Arrays.copyOf(blocks, size * 2);
+            changedFrom = Math.min(changedFrom, size);
             blocks[size++] = block;
         }
+
+        void replace(int i, int block) {
+            blocks[i] = block;
+            changedFrom = Math.min(changedFrom, i);
+        }
     }
+
+    /**
+     * What changed in a block table since it was last taken: entries from {@code from} on are
+     * {@code blocks}. A table taken for the first time (new, forked, or re-allocated after
+     * preemption) changes from entry 0.
+     */
+    public record TableChange(int from, int[] blocks) {}
 
     public KvCacheManager(int numBlocks, int blockSize, boolean prefixCaching) {
         if (blockSize < 1) throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
@@ -162,7 +178,7 @@ public final class KvCacheManager {
                     int own = pool.allocate(1)[0];
                     copyList.add(new BlockCopy(shared, own));
                     pool.release(shared); // still held by the other sharers
-                    seq.blocks[i] = own;
+                    seq.replace(i, own);
                 }
             }
         }
@@ -219,9 +235,23 @@ public final class KvCacheManager {
         return seq == null ? new int[0] : Arrays.copyOf(seq.blocks, seq.size);
     }
 
+    /**
+     * The entries of the request's block table that changed since the last call for it, for the
+     * scheduler to send the runner a change instead of the whole table every step.
+     */
+    public TableChange takeTableChange(Request request) {
+        Sequence seq = sequences.get(request.id());
+        if (seq == null) return new TableChange(0, NO_BLOCKS);
+        int from = Math.min(seq.changedFrom, seq.size);
+        seq.changedFrom = seq.size;
+        return new TableChange(from, from == seq.size ? NO_BLOCKS : Arrays.copyOfRange(seq.blocks, from, seq.size));
+    }
+
+    private static final int[] NO_BLOCKS = new int[0]; // most steps change no entry: one shared empty change
+
     /** Every request's block table, in the order requests got their first block; for tests and telemetry. */
-    public Map<String, int[]> blockTables() {
-        Map<String, int[]> out = new LinkedHashMap<>();
+    public Map<SequenceId, int[]> blockTables() {
+        Map<SequenceId, int[]> out = new LinkedHashMap<>();
         for (var e : sequences.entrySet()) out.put(e.getKey(), Arrays.copyOf(e.getValue().blocks, e.getValue().size));
         return out;
     }
@@ -257,12 +287,12 @@ public final class KvCacheManager {
         int[] computedTokens = new int[ids.length];
         int owner = 0;
         for (Sequence seq : sequences.values()) {
-            ids[owner] = seq.request.id();
+            ids[owner] = seq.request.id().toString();
             tables[owner] = Arrays.copyOf(seq.blocks, seq.size);
             tokens[owner] = seq.request.tokenIds(0, seq.request.numTokens());
             int computed = seq.request.numComputedKnownTokens(); // the snapshot shows known tokens only
             computedTokens[owner] = computed;
-            idIndex.put(seq.request.id(), owner);
+            idIndex.put(ids[owner], owner);
             for (int i = 0; i < seq.size; i++) {
                 int b = seq.blocks[i];
                 index[fill[b]++] = owner;

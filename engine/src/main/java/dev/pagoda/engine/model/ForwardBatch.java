@@ -1,7 +1,5 @@
 package dev.pagoda.engine.model;
 
-import dev.pagoda.engine.cpu.AttentionBatch;
-
 /**
  * One step's flattened batch, as the runner builds it from the scheduler's output: all
  * scheduled tokens of all sequences back to back (T tokens, S sequences). Sequence s owns tokens
@@ -67,10 +65,5 @@ public record ForwardBatch(
 
     public int numSeqs() {
         return contextLens.length;
-    }
-
-    /** The part attention reads. */
-    public AttentionBatch attention() {
-        return new AttentionBatch(queryStart, contextLens, blockTables);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pagoda.engine.request;
 
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.PromptLogprobs;
 
@@ -24,9 +25,7 @@ import java.util.Objects;
  */
 public final class Request implements TokenHistory {
 
-    private final String id;
-    private final String groupId;
-    private final int sampleIndex;
+    private final SequenceId id;
     private final int[] promptTokenIds;
     private final SamplingParams samplingParams;
     private final int[] eosTokenIds;
@@ -56,16 +55,20 @@ public final class Request implements TokenHistory {
      */
     public Request(String id, int[] promptTokenIds, SamplingParams samplingParams, int[] eosTokenIds,
                    long arrivalTimeNanos, int priority) {
-        this(id, id, 0, promptTokenIds, samplingParams, eosTokenIds, arrivalTimeNanos, priority);
+        this(sequenceIdOf(id), promptTokenIds, samplingParams, eosTokenIds, arrivalTimeNanos, priority);
         if (samplingParams.n() < 1) {
             throw new IllegalArgumentException("request " + id + ": n must be >= 1, got " + samplingParams.n());
         }
         this.pendingForks = samplingParams.n() - 1;
     }
 
-    private Request(String id, String groupId, int sampleIndex, int[] promptTokenIds,
-                    SamplingParams samplingParams, int[] eosTokenIds, long arrivalTimeNanos, int priority) {
+    private static SequenceId sequenceIdOf(String id) {
         if (id == null || id.isBlank()) throw new IllegalArgumentException("request id must not be blank");
+        return SequenceId.of(id);
+    }
+
+    private Request(SequenceId id, int[] promptTokenIds, SamplingParams samplingParams, int[] eosTokenIds,
+                    long arrivalTimeNanos, int priority) {
         Objects.requireNonNull(promptTokenIds, () -> "request " + id + ": promptTokenIds is null");
         Objects.requireNonNull(samplingParams, () -> "request " + id + ": samplingParams is null");
         Objects.requireNonNull(eosTokenIds, () -> "request " + id + ": eosTokenIds is null");
@@ -77,8 +80,6 @@ public final class Request implements TokenHistory {
             throw new IllegalArgumentException("request " + id + ": max_tokens must be >= 1, got " + maxTokens);
         }
         this.id = id;
-        this.groupId = groupId;
-        this.sampleIndex = sampleIndex;
         this.promptTokenIds = promptTokenIds.clone();
         this.samplingParams = samplingParams;
         this.eosTokenIds = eosTokenIds.clone();
@@ -90,14 +91,15 @@ public final class Request implements TokenHistory {
     /**
      * Makes the n-1 sibling samples of a parent whose prompt is computed up to its last token.
      * They share this request's prompt, arrival and priority, start with the same computed count,
-     * and get ids {@code id + "#" + index}. Block tables are shared by the KV cache manager, not here.
+     * and get the same request id with sample indices 1..n-1. Block tables are shared by the KV
+     * cache manager, not here.
      */
     public List<Request> forkChildren() {
         if (pendingForks == 0) throw new IllegalStateException("request " + id + " has no children to fork");
         if (numOutputTokens != 0) throw new IllegalStateException("request " + id + " forks after sampling");
         List<Request> made = new ArrayList<>(pendingForks);
         for (int i = 1; i <= pendingForks; i++) {
-            Request child = new Request(id + "#" + i, id, i, promptTokenIds, samplingParams, eosTokenIds,
+            Request child = new Request(id.sample(i), promptTokenIds, samplingParams, eosTokenIds,
                     arrivalTimeNanos, priority);
             child.numComputedTokens = numComputedTokens;
             child.numCachedTokens = numCachedTokens;
@@ -109,12 +111,12 @@ public final class Request implements TokenHistory {
         return made;
     }
 
-    public String id() { return id; }
+    public SequenceId id() { return id; }
 
     /** The id the client submitted: the parent's id for every sample of an n > 1 request. */
-    public String groupId() { return groupId; }
+    public String groupId() { return id.requestId(); }
 
-    public int sampleIndex() { return sampleIndex; }
+    public int sampleIndex() { return id.sampleIndex(); }
 
     public SamplingParams samplingParams() { return samplingParams; }
 

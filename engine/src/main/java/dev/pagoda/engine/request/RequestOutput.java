@@ -1,5 +1,7 @@
 package dev.pagoda.engine.request;
 
+import dev.pagoda.engine.api.TokenLogprobs;
+import dev.pagoda.engine.api.FinishReason;
 import java.util.List;
 
 /**
@@ -7,9 +9,7 @@ import java.util.List;
  * last one, why it ended. A request with n > 1 produces one stream per sample, told apart by
  * {@code sampleIndex} and joined by {@code groupId}.
  *
- * @param requestId        the sequence's own id (a child of an n > 1 request has its own)
- * @param groupId          the id the client submitted (the parent's id for every sample)
- * @param sampleIndex      0 for the parent, 1..n-1 for its children
+ * @param sequence         the sequence: the id the client submitted and which sample (0 for the parent)
  * @param newTokenIds      tokens appended by this step, possibly none (e.g. an abort)
  * @param newLogprobs      one entry per new token when the runner reported them, else empty
  * @param finish           null while the sequence continues
@@ -18,9 +18,7 @@ import java.util.List;
  *                         logprobs: one per prompt token after the first; else empty
  */
 public record RequestOutput(
-        String requestId,
-        String groupId,
-        int sampleIndex,
+        SequenceId sequence,
         int[] newTokenIds,
         List<TokenLogprobs> newLogprobs,
         Finish finish,
@@ -42,5 +40,14 @@ public record RequestOutput(
 
     public boolean finished() {
         return finish != null;
+    }
+
+    /** The id the client submitted (the parent's id for every sample). */
+    public String groupId() {
+        return sequence.requestId();
+    }
+
+    public int sampleIndex() {
+        return sequence.sampleIndex();
     }
 }

@@ -1,5 +1,7 @@
 package dev.pagoda.engine.request;
 
+import dev.pagoda.engine.api.FinishReason;
+
 /** Where a request is in its life; the FINISHED_* states are final. Names follow vLLM V1. */
 public enum RequestStatus {
     WAITING,

@@ -1,8 +1,9 @@
 package dev.pagoda.engine.runner;
 
+import dev.pagoda.engine.backend.cpu.CpuModel;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.kv.BlockCopy;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CPU backend's step: block copies, one {@link LlamaModel#forward} over the flattened batch,
+ * The CPU backend's step: block copies, one {@link CpuModel#forward} over the flattened batch,
  * then one draw per sampling sequence.
  *
  * <pre>
@@ -36,7 +37,7 @@ import java.util.Map;
  */
 public final class CpuModelRunner implements ModelRunner {
 
-    private final LlamaModel model;
+    private final CpuModel model;
     private final CpuKvCache cache;
     private final SamplerVocab vocab;
     private final Sampler sampler;
@@ -51,7 +52,7 @@ public final class CpuModelRunner implements ModelRunner {
      *
      * @param maxSampledRows most logit rows in one step, sampled and prompt-scoring (the scheduler's maxNumSeqs, capped by its token budget)
      */
-    public CpuModelRunner(LlamaModel model, CpuKvCache cache, SamplerVocab vocab, int maxSampledRows) {
+    public CpuModelRunner(CpuModel model, CpuKvCache cache, SamplerVocab vocab, int maxSampledRows) {
         if (vocab.size() != model.vocabSize()) {
             throw new IllegalArgumentException("sampler vocabulary has " + vocab.size() + " ids but the model produces "
                     + model.vocabSize() + " logits per row");
@@ -71,21 +72,21 @@ public final class CpuModelRunner implements ModelRunner {
         return cache;
     }
 
-    /** Sampling states held now (sequences seen and not yet finished); for tests of the cleanup. */
+    /** Sampling states held now (sequences that sampled and have not finished); for tests of the cleanup. */
     public int liveSamplingStates() {
-        return states.size();
+        return states.samplingStates();
     }
 
     @Override
     public ModelRunnerOutput execute(SchedulerOutput step) {
         for (BlockCopy copy : step.blockCopies()) cache.copyBlock(copy.src(), copy.dst()); // before any K/V write
 
-        Map<String, String> failed = new LinkedHashMap<>();
+        Map<SequenceId, String> failed = new LinkedHashMap<>();
         List<ScheduledSequence> batch = states.admit(step, failed, false);
-        Map<String, SampledToken> sampled = new LinkedHashMap<>();
-        Map<String, PromptLogprobs> promptLogprobs = Map.of();
+        Map<SequenceId, SampledToken> sampled = new LinkedHashMap<>();
+        Map<SequenceId, PromptLogprobs> promptLogprobs = Map.of();
         if (!batch.isEmpty()) {
-            BatchLayout layout = BatchLayout.of(batch, step.blockSize());
+            BatchLayout layout = BatchLayout.of(batch, states, step.blockSize());
             if (layout.logitRows() > maxSampledRows) {
                 throw new IllegalStateException("step " + step.stepIndex() + " wants " + layout.logitRows()
                         + " logit rows, the runner was sized for " + maxSampledRows);
@@ -97,15 +98,15 @@ public final class CpuModelRunner implements ModelRunner {
         return new ModelRunnerOutput(sampled, failed, promptLogprobs);
     }
 
-    private void sampleRows(List<ScheduledSequence> sampling, Map<String, SampledToken> sampled, Map<String, String> failed) {
+    private void sampleRows(List<ScheduledSequence> sampling, Map<SequenceId, SampledToken> sampled, Map<SequenceId, String> failed) {
         for (int r = 0; r < sampling.size(); r++) {
             ScheduledSequence s = sampling.get(r);
             try {
-                sampled.put(s.requestId(), sampler.sample(logits.asSlice(r * rowBytes, rowBytes), states.get(s.requestId())));
+                sampled.put(s.id(), sampler.sample(logits.asSlice(r * rowBytes, rowBytes), states.get(s.id())));
             } catch (IllegalStateException | IllegalArgumentException e) {
                 // e.g. a NaN row or every token masked by logit_bias: this request cannot go on, the others can
-                failed.put(s.requestId(), "sampling failed: " + e.getMessage());
-                states.remove(s.requestId());
+                failed.put(s.id(), "sampling failed: " + e.getMessage());
+                states.remove(s.id());
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.pagoda.engine.runner;
 
-import dev.pagoda.engine.cuda.model.StepExecutor;
-import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
+import dev.pagoda.engine.backend.cuda.StepExecutor;
+import dev.pagoda.engine.backend.cuda.StepExecutor.RowSampling;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sample.SamplerVocab;
@@ -11,6 +11,7 @@ import dev.pagoda.engine.sched.ModelRunnerOutput;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.SchedulerOutput;
 import dev.pagoda.engine.request.Request;
+import dev.pagoda.engine.request.SequenceId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,8 +38,8 @@ public final class CudaModelRunner implements ModelRunner {
     private final Sampler sampler;
     private final RequestSamplingStates states;
     private final int maxSampledRows;
-    /** Request id → logit row of the last launched step, for rows sampled on the device. */
-    private Map<String, Integer> previousSampledRows = Map.of();
+    /** Sequence → logit row of the last launched step, for rows sampled on the device. */
+    private Map<SequenceId, Integer> previousSampledRows = Map.of();
 
     /**
      * @param executor  runs steps on the device ({@code CudaStepExecutor}; a fake in tests)
@@ -52,9 +53,9 @@ public final class CudaModelRunner implements ModelRunner {
         this.maxSampledRows = maxSampledRows;
     }
 
-    /** Sampling states held now (sequences seen and not yet finished); for tests of the cleanup. */
+    /** Sampling states held now (sequences that sampled and have not finished); for tests of the cleanup. */
     public int liveSamplingStates() {
-        return states.size();
+        return states.samplingStates();
     }
 
     public StepExecutor executor() {
@@ -74,15 +75,15 @@ public final class CudaModelRunner implements ModelRunner {
      */
     @Override
     public LaunchedStep launch(SchedulerOutput step) {
-        Map<String, String> failed = new LinkedHashMap<>();
+        Map<SequenceId, String> failed = new LinkedHashMap<>();
         List<ScheduledSequence> batch = feedable(states.admit(step, failed, true), failed);
-        Map<String, Integer> sampledRows = new HashMap<>();
+        Map<SequenceId, Integer> sampledRows = new HashMap<>();
         if (batch.isEmpty()) {
             if (!step.blockCopies().isEmpty()) throw new IllegalStateException("block copies in a step with nothing to run");
             previousSampledRows = sampledRows;
             return LaunchedStep.completed(new ModelRunnerOutput(Map.of(), failed));
         }
-        BatchLayout layout = BatchLayout.of(batch, step.blockSize());
+        BatchLayout layout = BatchLayout.of(batch, states, step.blockSize());
         List<ScheduledSequence> sampling = layout.sampling();
         if (layout.logitRows() > maxSampledRows) {
             throw new IllegalStateException("step " + step.stepIndex() + " wants " + layout.logitRows()
@@ -94,7 +95,7 @@ public final class CudaModelRunner implements ModelRunner {
         boolean hostRows = !layout.promptRows().isEmpty();
         for (int r = sampling.size(); r < rows.length; r++) rows[r] = HOST_LOGITS;
         for (int r = 0; r < sampling.size(); r++) {
-            String id = sampling.get(r).requestId();
+            SequenceId id = sampling.get(r).id();
             rowStates[r] = states.get(id);
             rows[r] = deviceParams(rowStates[r]);
             hostRows |= rows[r].hostLogits();
@@ -106,11 +107,11 @@ public final class CudaModelRunner implements ModelRunner {
     }
 
     /** The step's sequences minus those awaiting a token the previous launch did not sample on the device (they fail). */
-    private List<ScheduledSequence> feedable(List<ScheduledSequence> batch, Map<String, String> failed) {
+    private List<ScheduledSequence> feedable(List<ScheduledSequence> batch, Map<SequenceId, String> failed) {
         List<ScheduledSequence> out = new ArrayList<>(batch.size());
         for (ScheduledSequence s : batch) {
-            if (RequestSamplingStates.awaitsPendingToken(s) && !previousSampledRows.containsKey(s.requestId())) {
-                failed.put(s.requestId(), "its next token was not sampled on the device by the previous step");
+            if (RequestSamplingStates.awaitsPendingToken(s) && !previousSampledRows.containsKey(s.id())) {
+                failed.put(s.id(), "its next token was not sampled on the device by the previous step");
             } else {
                 out.add(s);
             }
@@ -131,7 +132,7 @@ public final class CudaModelRunner implements ModelRunner {
                     feed = new int[totalTokens];
                     Arrays.fill(feed, -1);
                 }
-                feed[row] = previousSampledRows.get(s.requestId());
+                feed[row] = previousSampledRows.get(s.id());
             }
             row += s.numTokens();
         }
@@ -145,12 +146,12 @@ public final class CudaModelRunner implements ModelRunner {
         private final List<ScheduledSequence> sampling;
         private final RowSampling[] rows;
         private final SamplingState[] rowStates; // the states the draws were launched for
-        private final Map<String, String> failed;
+        private final Map<SequenceId, String> failed;
         private final boolean feedsForward;
         private ModelRunnerOutput output;
 
         DeviceStep(StepExecutor.Pending pending, BatchLayout layout, RowSampling[] rows,
-                   SamplingState[] rowStates, Map<String, String> failed, boolean feedsForward) {
+                   SamplingState[] rowStates, Map<SequenceId, String> failed, boolean feedsForward) {
             this.pending = pending;
             this.layout = layout;
             this.sampling = layout.sampling();
@@ -172,9 +173,9 @@ public final class CudaModelRunner implements ModelRunner {
         }
 
         private ModelRunnerOutput accept(StepExecutor.Result result) {
-            Map<String, SampledToken> sampled = new LinkedHashMap<>();
+            Map<SequenceId, SampledToken> sampled = new LinkedHashMap<>();
             for (int r = 0; r < sampling.size(); r++) {
-                String id = sampling.get(r).requestId();
+                SequenceId id = sampling.get(r).id();
                 SamplingState state = rowStates[r];
                 // finished (and forgotten) while the step ran: its token is discarded with it
                 if (states.get(id) != state) continue;

@@ -1,6 +1,7 @@
 package dev.pagoda.engine.runner;
 
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.Sampler;
 import dev.pagoda.engine.sched.PromptLogprobs;
 import java.lang.foreign.MemorySegment;
@@ -23,19 +24,18 @@ final class PromptLogprobScoring {
      * @param logitsRow the f32 logits of logit row {@code r} (prompt rows follow the sampled ones)
      * @param failed    where a sequence whose row cannot be scored is reported
      */
-    static Map<String, PromptLogprobs> score(BatchLayout layout, IntFunction<MemorySegment> logitsRow, Sampler sampler,
-            Map<String, String> failed) {
-        Map<String, List<TokenLogprobs>> scored = new LinkedHashMap<>();
-        Map<String, Integer> firstPosition = new LinkedHashMap<>();
+    static Map<SequenceId, PromptLogprobs> score(BatchLayout layout, IntFunction<MemorySegment> logitsRow, Sampler sampler,
+            Map<SequenceId, String> failed) {
+        Map<SequenceId, List<TokenLogprobs>> scored = new LinkedHashMap<>();
+        Map<SequenceId, Integer> firstPosition = new LinkedHashMap<>();
         List<BatchLayout.PromptRow> rows = layout.promptRows();
         int offset = layout.sampling().size();
         for (int j = 0; j < rows.size(); j++) {
             BatchLayout.PromptRow row = rows.get(j);
-            String id = row.sequence().requestId();
+            SequenceId id = row.sequence();
             if (failed.containsKey(id)) continue;
             try {
-                int topN = row.sequence().sampling().params().promptLogprobs();
-                TokenLogprobs lp = TokenLogprobs.of(sampler.score(logitsRow.apply(offset + j), row.token(), topN));
+                TokenLogprobs lp = TokenLogprobs.of(sampler.score(logitsRow.apply(offset + j), row.token(), row.topN()));
                 scored.computeIfAbsent(id, k -> new ArrayList<>()).add(lp);
                 firstPosition.putIfAbsent(id, row.position());
             } catch (IllegalStateException | IllegalArgumentException e) {
@@ -43,7 +43,7 @@ final class PromptLogprobScoring {
                 scored.remove(id);
             }
         }
-        Map<String, PromptLogprobs> out = new LinkedHashMap<>();
+        Map<SequenceId, PromptLogprobs> out = new LinkedHashMap<>();
         for (var e : scored.entrySet()) out.put(e.getKey(), new PromptLogprobs(firstPosition.get(e.getKey()), e.getValue()));
         return out;
     }

@@ -1,10 +1,10 @@
 package dev.pagoda.engine.runner;
 
 import dev.pagoda.engine.request.Request;
-import dev.pagoda.engine.request.TokenHistory;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sample.SamplingState;
-import dev.pagoda.engine.sched.SamplingContext;
+import dev.pagoda.engine.sched.NewSequence;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.SchedulerOutput;
 import java.util.ArrayList;
@@ -13,33 +13,58 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-request sampling state (seeded generator, penalty counts) for a runner, created the first
- * time a sequence samples — a child of an n > 1 request gets {@code createChild} with its sample
- * index, so equal seeds still give n different samples — and dropped when the scheduler reports
- * the sequence finished. Preemption keeps it: the recomputed tokens are not sampled again.
+ * What a runner keeps per sequence between steps (vLLM V1's cached request state): what the
+ * scheduler sent once ({@link NewSequence}: prompt, sampling parameters), the block table kept
+ * current from each step's change, and the sampling state (seeded generator, penalty counts),
+ * created the first time the sequence samples — a child of an n > 1 request gets
+ * {@code createChild} with its sample index, so equal seeds still give n different samples. All
+ * of it is dropped when the scheduler reports the sequence finished; preemption keeps it (the
+ * recomputed tokens are not sampled again).
  */
-final class RequestSamplingStates {
+final class RequestSamplingStates implements BatchLayout.HeldSequences {
+
+    /** One sequence's state in the runner. */
+    private static final class Held {
+        final NewSequence sequence;
+        final int[] prompt; // (prompt tokens) NewSequence hands out copies; prompt-logprob rows read it per token
+        int[] blockTable = new int[0];
+        SamplingState sampling; // null until the sequence first samples, or after a sampling failure
+
+        Held(NewSequence sequence) {
+            this.sequence = sequence;
+            this.prompt = sequence.promptTokenIds();
+        }
+    }
 
     private final SamplerVocab vocab;
-    private final Map<String, SamplingState> states = new HashMap<>();
+    private final Map<SequenceId, Held> held = new HashMap<>();
 
     RequestSamplingStates(SamplerVocab vocab) {
         this.vocab = vocab;
     }
 
     /**
-     * Forgets finished requests, then splits the step's sequences into those that can run and
-     * those that fail alone (a token id outside the vocabulary would read past the embedding
-     * table; bad sampling parameters).
+     * Applies the step to the held state — forgets finished sequences, takes in new ones, brings
+     * every scheduled sequence's block table up to date — then splits the step's sequences into
+     * those that can run and those that fail alone (a token id outside the vocabulary would read
+     * past the embedding table; bad sampling parameters; a sequence the runner was never sent).
      */
-    List<ScheduledSequence> admit(SchedulerOutput step, Map<String, String> failed, boolean pendingTokensFed) {
-        for (String id : step.finishedRequestIds()) states.remove(id);
+    List<ScheduledSequence> admit(SchedulerOutput step, Map<SequenceId, String> failed, boolean pendingTokensFed) {
+        for (SequenceId id : step.finishedSequenceIds()) held.remove(id);
+        for (NewSequence s : step.newSequences()) held.put(s.id(), new Held(s));
         List<ScheduledSequence> batch = new ArrayList<>(step.sequences().size());
         for (ScheduledSequence s : step.sequences()) {
-            String problem = checkTokens(s, pendingTokensFed);
-            if (problem == null && s.sample()) problem = ensure(s);
+            Held h = held.get(s.id());
+            String problem;
+            if (h == null) {
+                problem = "the runner holds no state for sequence " + s.id() + " (it was never sent as new)";
+            } else {
+                h.blockTable = s.applyBlocks(h.blockTable);
+                problem = checkTokens(s, pendingTokensFed);
+                if (problem == null && s.sample()) problem = ensureSampling(h);
+            }
             if (problem != null) {
-                failed.put(s.requestId(), problem);
+                failed.put(s.id(), problem);
             } else {
                 batch.add(s);
             }
@@ -47,20 +72,56 @@ final class RequestSamplingStates {
         return batch;
     }
 
-    SamplingState get(String requestId) {
-        return states.get(requestId);
+    /** The sequence's sampling state, null when it has none (never sampled, failed, or finished). */
+    SamplingState get(SequenceId sequence) {
+        Held h = held.get(sequence);
+        return h == null ? null : h.sampling;
     }
 
-    void remove(String requestId) {
-        states.remove(requestId);
+    /** The sequence's block table as of the latest admitted step. */
+    @Override
+    public int[] blockTable(SequenceId sequence) {
+        return held.get(sequence).blockTable;
     }
 
+    /** Rows that score prompt tokens: only before the sequence's first output (a recompute does not repeat them). */
+    @Override
+    public int promptLogprobRows(ScheduledSequence s) {
+        Held h = held.get(s.id());
+        boolean hasOutput = h.sampling != null && h.sampling.nextOutputIndex() > 0;
+        return ScheduledSequence.promptLogprobRows(h.sequence.params(), h.prompt.length, hasOutput, s.startPosition(), s.numTokens());
+    }
+
+    @Override
+    public int promptToken(SequenceId sequence, int position) {
+        return held.get(sequence).prompt[position];
+    }
+
+    @Override
+    public int promptLogprobs(SequenceId sequence) {
+        return held.get(sequence).sequence.params().promptLogprobs();
+    }
+
+    /** Drops a sequence's sampling state after a failure; the next step that samples it starts a new one. */
+    void remove(SequenceId sequence) {
+        Held h = held.get(sequence);
+        if (h != null) h.sampling = null;
+    }
+
+    /** Sequences held. */
     int size() {
-        return states.size();
+        return held.size();
+    }
+
+    /** Sequences holding a sampling state (they sampled, and neither failed nor finished since). */
+    int samplingStates() {
+        int n = 0;
+        for (Held h : held.values()) if (h.sampling != null) n++;
+        return n;
     }
 
     void clear() {
-        states.clear();
+        held.clear();
     }
 
     /**
@@ -81,20 +142,14 @@ final class RequestSamplingStates {
         return null;
     }
 
-    private String ensure(ScheduledSequence s) {
-        if (states.containsKey(s.requestId())) return null;
-        SamplingContext ctx = s.sampling();
+    private String ensureSampling(Held h) {
+        if (h.sampling != null) return null;
+        NewSequence s = h.sequence;
         try {
-            states.put(s.requestId(), SamplingState.createChild(ctx.params(), promptOf(ctx.history()), vocab, ctx.sampleIndex()));
+            h.sampling = SamplingState.createChild(s.params(), s.promptTokenIds(), vocab, s.id().sampleIndex());
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-    }
-
-    private static int[] promptOf(TokenHistory history) {
-        int[] prompt = new int[history.numPromptTokens()];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = history.tokenAt(i);
-        return prompt;
     }
 }

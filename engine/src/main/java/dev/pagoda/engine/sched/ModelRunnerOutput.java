@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SampledToken;
 import java.util.Map;
 
@@ -7,12 +8,12 @@ import java.util.Map;
  * What the model runner returns for one {@link SchedulerOutput}.
  *
  * @param sampled        one entry for every scheduled sequence whose {@link ScheduledSequence#sample()} is true
- * @param failed         request id -> message for sequences the runner could not compute (bad input, NaN
+ * @param failed         sequence -> message for sequences the runner could not compute (bad input, NaN
  *                       logits...); they finish with an error and the others continue
- * @param promptLogprobs request id -> the prompt logprobs of its {@link ScheduledSequence#promptLogprobRows()} rows
+ * @param promptLogprobs sequence -> the prompt logprobs its rows of this step scored (prompt_logprobs)
  */
-public record ModelRunnerOutput(Map<String, SampledToken> sampled, Map<String, String> failed,
-        Map<String, PromptLogprobs> promptLogprobs) {
+public record ModelRunnerOutput(Map<SequenceId, SampledToken> sampled, Map<SequenceId, String> failed,
+        Map<SequenceId, PromptLogprobs> promptLogprobs) {
     public ModelRunnerOutput {
         sampled = Map.copyOf(sampled);
         failed = Map.copyOf(failed);
@@ -20,11 +21,11 @@ public record ModelRunnerOutput(Map<String, SampledToken> sampled, Map<String, S
     }
 
     /** No prompt logprobs (no sequence of the step asked for them). */
-    public ModelRunnerOutput(Map<String, SampledToken> sampled, Map<String, String> failed) {
+    public ModelRunnerOutput(Map<SequenceId, SampledToken> sampled, Map<SequenceId, String> failed) {
         this(sampled, failed, Map.of());
     }
 
-    public static ModelRunnerOutput of(Map<String, SampledToken> sampled) {
+    public static ModelRunnerOutput of(Map<SequenceId, SampledToken> sampled) {
         return new ModelRunnerOutput(sampled, Map.of());
     }
 }

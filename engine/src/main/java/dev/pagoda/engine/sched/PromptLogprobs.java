@@ -1,6 +1,6 @@
 package dev.pagoda.engine.sched;
 
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.api.QueueFullException;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.kv.CachedPrefix;
 import dev.pagoda.engine.kv.KvCacheManager;
@@ -7,7 +8,8 @@ import dev.pagoda.engine.kv.SlotAllocation;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.request.SequenceId;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot;
@@ -53,13 +55,19 @@ public final class Scheduler {
 
     private final SchedulerConfig config;
     private final KvCacheManager kv;
-    private final Map<String, Request> live = new LinkedHashMap<>();
+    private final RequestLimits limits;
+    private final Map<SequenceId, Request> live = new LinkedHashMap<>();
     private final List<Request> running = new ArrayList<>();
     private final WaitingQueue waiting;
-    private final List<String> finishedSinceLastStep = new ArrayList<>();
+    private final List<SequenceId> finishedSinceLastStep = new ArrayList<>();
     private long nextStepIndex;
     /** Scheduled steps not yet updated, oldest first; at most {@link #MAX_IN_FLIGHT}. */
-    private final ArrayDeque<SchedulerOutput> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** Live sequences the runner has been sent ({@link NewSequence}); it holds their state until they finish. */
+    private final java.util.Set<SequenceId> knownToRunner = new java.util.HashSet<>();
+
+    /** A step handed out and the requests it scheduled, one per sequence (the output itself carries none). */
+    private record InFlight(SchedulerOutput step, List<Request> requests) {}
     private static final int MAX_IN_FLIGHT = 2;
 
     /** A sequence picked for this step: how many tokens, and the copies its blocks need first. */
@@ -68,6 +76,7 @@ public final class Scheduler {
     public Scheduler(SchedulerConfig config) {
         this.config = config;
         this.kv = new KvCacheManager(config.numBlocks(), config.blockSize(), config.enablePrefixCaching());
+        this.limits = new RequestLimits(config);
         this.waiting = new WaitingQueue(config.policy());
     }
 
@@ -82,9 +91,9 @@ public final class Scheduler {
 
     public boolean hasUnfinishedRequests() { return !live.isEmpty(); }
 
-    /** Current status of a live request, or empty once it has finished. */
-    public Optional<RequestStatus> status(String requestId) {
-        Request r = live.get(requestId);
+    /** Current status of a live sequence, or empty once it has finished. */
+    public Optional<RequestStatus> status(SequenceId sequence) {
+        Request r = live.get(sequence);
         return r == null ? Optional.empty() : Optional.of(r.status());
     }
 
@@ -94,30 +103,18 @@ public final class Scheduler {
      * beyond maxWaitingRequests ({@link QueueFullException}).
      */
     public void addRequest(Request request) {
-        String id = request.id();
+        SequenceId id = request.id();
         if (live.containsKey(id)) throw new IllegalArgumentException("request " + id + " is already queued or running");
-        if (id.contains("#")) {
+        if (id.requestId().contains("#")) {
             throw new IllegalArgumentException("request id " + id + " contains '#', which is reserved for the ids of n > 1 samples");
         }
         if (request.status() != RequestStatus.WAITING || request.numOutputTokens() > 0) {
             throw new IllegalArgumentException("request " + id + " was submitted before (status " + request.status() + ")");
         }
-        int prompt = request.numPromptTokens();
-        if (prompt >= config.maxModelLen()) {
-            throw new IllegalArgumentException("request " + id + ": the prompt has " + prompt + " tokens but maxModelLen is "
-                    + config.maxModelLen() + " and at least one position must remain for the output");
-        }
-        SamplingParams params = request.samplingParams();
-        if (params.n() > config.maxNumSeqs()) {
-            throw new IllegalArgumentException("request " + id + ": n = " + params.n() + " exceeds maxNumSeqs = " + config.maxNumSeqs());
-        }
-        long longest = Math.min(config.maxModelLen(), params.maxTokens() == null ? Long.MAX_VALUE : (long) prompt + params.maxTokens());
-        long blocksNeeded = (longest - 1 + config.blockSize() - 1) / config.blockSize(); // the last sampled token is never computed
-        if (blocksNeeded > config.numBlocks()) {
-            throw new IllegalArgumentException("request " + id + ": up to " + longest + " tokens need " + blocksNeeded
-                    + " KV blocks but the pool has " + config.numBlocks() + "; lower max_tokens or maxModelLen, or give the cache more memory");
-        }
-        if (waiting.size() >= config.maxWaitingRequests()) throw new QueueFullException(id, config.maxWaitingRequests());
+        limits.check(request.numPromptTokens(), request.samplingParams()).ifPresent(v -> {
+            throw new IllegalArgumentException("request " + id + ": " + v.message());
+        });
+        if (waiting.size() >= config.maxWaitingRequests()) throw new QueueFullException(id.toString(), config.maxWaitingRequests());
         live.put(id, request);
         waiting.addNew(request);
     }
@@ -128,26 +125,30 @@ public final class Scheduler {
      */
     public SchedulerOutput schedule() {
         if (inFlight.size() >= MAX_IN_FLIGHT) {
-            throw new IllegalStateException("schedule() called with steps " + inFlight.getFirst().stepIndex() + " and "
-                    + inFlight.getLast().stepIndex() + " not yet updated");
+            throw new IllegalStateException("schedule() called with steps " + inFlight.getFirst().step().stepIndex() + " and "
+                    + inFlight.getLast().step().stepIndex() + " not yet updated");
         }
         StepPlan plan = new StepPlan(config.maxNumBatchedTokens());
         scheduleRunning(plan);
         if (plan.preemptions == 0) admitWaiting(plan);
 
         List<ScheduledSequence> sequences = new ArrayList<>(plan.picks.size());
+        List<NewSequence> fresh = new ArrayList<>();
+        List<Request> scheduled = new ArrayList<>(plan.picks.size());
         List<BlockCopy> copies = new ArrayList<>();
         for (var e : plan.picks.entrySet()) {
             Request r = e.getKey();
+            if (knownToRunner.add(r.id())) fresh.add(new NewSequence(r.id(), r.promptTokenIds(), r.samplingParams()));
             ScheduledSequence s = describe(r, e.getValue().numTokens());
             sequences.add(s);
+            scheduled.add(r);
             copies.addAll(e.getValue().copies());
             r.setNumComputedTokens(s.sequenceLength());
             if (s.sample()) r.addPendingSample();
         }
-        SchedulerOutput step = new SchedulerOutput(nextStepIndex++, sequences, copies, finishedSinceLastStep,
+        SchedulerOutput step = new SchedulerOutput(nextStepIndex++, fresh, sequences, copies, finishedSinceLastStep,
                 config.blockSize(), plan.prefix, plan.preemptions);
-        inFlight.addLast(step);
+        inFlight.addLast(new InFlight(step, scheduled));
         finishedSinceLastStep.clear();
         return step;
     }
@@ -229,13 +230,16 @@ public final class Scheduler {
      * Returns one delta per sequence that sampled or ended this step.
      */
     public List<RequestOutput> update(SchedulerOutput step, ModelRunnerOutput result) {
-        if (step != inFlight.peekFirst()) throw new IllegalStateException("update() must receive the oldest step not yet updated");
-        inFlight.removeFirst();
+        if (inFlight.isEmpty() || step != inFlight.peekFirst().step()) {
+            throw new IllegalStateException("update() must receive the oldest step not yet updated");
+        }
+        List<Request> scheduled = inFlight.removeFirst().requests();
         List<RequestOutput> outputs = new ArrayList<>();
-        for (ScheduledSequence s : step.sequences()) {
-            Request r = live.get(s.requestId());
+        for (int i = 0; i < scheduled.size(); i++) {
+            ScheduledSequence s = step.sequences().get(i);
+            Request r = scheduled.get(i);
             // ended (aborted, stopped, failed) after the step was scheduled; its id may already be a new request's
-            if (r == null || r != s.sampling().history()) continue;
+            if (live.get(r.id()) != r) continue;
             boolean running = r.status() == RequestStatus.RUNNING;
             if (!running && !s.sample()) continue; // preempted: its prefill chunk will be recomputed
             if (s.sample()) r.resolvePendingSample();
@@ -268,14 +272,15 @@ public final class Scheduler {
 
     /**
      * Aborts a request wherever it is (waiting, running, preempted), freeing its blocks. Given the
-     * id a client submitted, it aborts every sample of an n > 1 request. Unknown or finished ids
+     * id a client submitted, it aborts every sample of an n > 1 request; given a sample's display
+     * name ({@code "id#k"}), that sample only. Unknown or finished ids
      * are ignored (a client may disconnect after its request ended). Call it on the engine thread
      * between steps. A step in flight may still write the freed blocks; whoever gets them next
      * writes them in a later step, which a device runs after it (one stream, in order).
      */
     public List<RequestOutput> abort(String requestId) {
         List<Request> group = new ArrayList<>();
-        for (Request r : live.values()) if (r.id().equals(requestId) || r.groupId().equals(requestId)) group.add(r);
+        for (Request r : live.values()) if (r.groupId().equals(requestId) || r.id().toString().equals(requestId)) group.add(r);
         List<RequestOutput> outputs = new ArrayList<>(group.size());
         for (Request r : group) outputs.add(end(r, RequestStatus.FINISHED_ABORTED, r.numOutputTokens()));
         return outputs;
@@ -285,9 +290,9 @@ public final class Scheduler {
      * Ends one sequence with a final status decided outside the scheduler, e.g. FINISHED_STOPPED
      * when the detokenizer matched a stop string.
      */
-    public Optional<RequestOutput> finishRequest(String requestId, RequestStatus status) {
+    public Optional<RequestOutput> finishRequest(SequenceId sequence, RequestStatus status) {
         if (!status.isFinished()) throw new IllegalArgumentException("status " + status + " is not a final status");
-        Request r = live.get(requestId);
+        Request r = live.get(sequence);
         return r == null ? Optional.empty() : Optional.of(end(r, status, r.numOutputTokens()));
     }
 
@@ -295,7 +300,7 @@ public final class Scheduler {
     public StepStats stepStats(SchedulerOutput step, long wallTimeNanos) {
         List<StepStats.ScheduledTokens> tokens = new ArrayList<>(step.sequences().size());
         for (ScheduledSequence s : step.sequences()) {
-            tokens.add(new StepStats.ScheduledTokens(s.requestId(), s.decode() ? 0 : s.numTokens(), s.decode() ? 1 : 0));
+            tokens.add(new StepStats.ScheduledTokens(s.id().toString(), s.decode() ? 0 : s.numTokens(), s.decode() ? 1 : 0));
         }
         return new StepStats(step.stepIndex(), wallTimeNanos, tokens, queueCounts(),
                 kv.usage(), step.prefixCache(), step.preemptions());
@@ -330,7 +335,8 @@ public final class Scheduler {
      * @param newSeats seats {@code r} takes when admitted (0 when it already runs)
      */
     private int withinLogitRows(Request r, int computed, int n, StepPlan plan, int newSeats) {
-        if (n == 0 || ScheduledSequence.promptLogprobRows(r.samplingParams(), r.numPromptTokens(), r.numTokens(), computed, n) == 0) {
+        if (n == 0 || ScheduledSequence.promptLogprobRows(r.samplingParams(), r.numPromptTokens(),
+                r.numTokens() > r.numPromptTokens(), computed, n) == 0) {
             return n;
         }
         int spare = Math.max(0, config.maxNumSeqs() - seatsInUse() - newSeats - plan.extraLogitRows);
@@ -384,8 +390,8 @@ public final class Scheduler {
         int start = r.numComputedTokens();
         boolean sample = start + n == r.numScheduledTokens();
         boolean decode = n == 1 && sample && r.numOutputTokens() + r.numPendingSamples() > 0;
-        return new ScheduledSequence(r.id(), r.tokenIds(start, start + n), start, kv.blockTable(r), sample, decode,
-                new SamplingContext(r.samplingParams(), r.groupId(), r.sampleIndex(), r));
+        KvCacheManager.TableChange blocks = kv.takeTableChange(r);
+        return new ScheduledSequence(r.id(), r.tokenIds(start, start + n), start, blocks.from(), blocks.blocks(), sample, decode);
     }
 
     /** vLLM's check_stop order: length first, then (after min_tokens) EOS unless ignored, then stop token ids. */
@@ -409,6 +415,7 @@ public final class Scheduler {
         kv.free(r);
         r.setStatus(status);
         live.remove(r.id());
+        knownToRunner.remove(r.id());
         finishedSinceLastStep.add(r.id());
         return delta(r, outputsBefore, new RequestOutput.Finish(status.finishReason(), r.stopTokenId(), r.error()));
     }
@@ -417,7 +424,6 @@ public final class Scheduler {
         int[] all = r.outputTokenIds();
         int[] added = Arrays.copyOfRange(all, outputsBefore, all.length);
         List<TokenLogprobs> promptLogprobs = outputsBefore == 0 && all.length > 0 ? r.promptLogprobs() : List.of();
-        return new RequestOutput(r.id(), r.groupId(), r.sampleIndex(), added, r.logprobsFrom(outputsBefore), finish,
-                r.numCachedTokens(), promptLogprobs);
+        return new RequestOutput(r.id(), added, r.logprobsFrom(outputsBefore), finish, r.numCachedTokens(), promptLogprobs);
     }
 }

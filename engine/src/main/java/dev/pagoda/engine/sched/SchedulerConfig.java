@@ -12,7 +12,7 @@ package dev.pagoda.engine.sched;
  * @param enableChunkedPrefill      split prompts longer than the step's budget over several steps
  * @param longPrefillTokenThreshold when positive, one sequence computes at most this many tokens per
  *                                  step, so long prompts cannot starve decodes; 0 disables
- * @param maxWaitingRequests        {@link Scheduler#addRequest} throws {@link QueueFullException} beyond this
+ * @param maxWaitingRequests        {@link Scheduler#addRequest} throws {@link dev.pagoda.engine.api.QueueFullException} beyond this
  * @param policy                    waiting order and preemption victim
  */
 public record SchedulerConfig(

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.EngineState;
 import dev.pagoda.engine.api.RequestStream;
-import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.backend.cuda.StepExecutor.RowSampling;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.runner.CudaModelRunner;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot.BlockState;
@@ -131,7 +131,7 @@ class AsyncSchedulingTest {
         for (int b = 0; b < kv.numBlocks(); b++) assertEquals(0, kv.refCount(b), mode + ": block " + b + " still referenced");
     }
 
-    private static List<String> describe(List<dev.pagoda.engine.request.TokenLogprobs> logprobs) {
+    private static List<String> describe(List<dev.pagoda.engine.api.TokenLogprobs> logprobs) {
         return logprobs.stream().map(l -> l.logprob() + " " + Arrays.toString(l.topTokenIds()) + " " + Arrays.toString(l.topLogprobs())).toList();
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.RequestStream;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.cuda.RequiresCuda;
 import dev.pagoda.engine.sample.SamplingParams;
 import java.nio.file.Path;

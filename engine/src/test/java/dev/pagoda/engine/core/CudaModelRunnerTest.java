@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.RequestStream;
-import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
-import dev.pagoda.engine.request.FinishReason;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.backend.cuda.StepExecutor.RowSampling;
+import dev.pagoda.engine.api.FinishReason;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.runner.CudaModelRunner;
 import dev.pagoda.engine.sample.SamplingParams;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pagoda.engine.backend.KvCapacity;
 import dev.pagoda.engine.load.BuiltinShapes;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -34,20 +35,20 @@ class EngineConfigTest {
     @Test
     void kvCapacityOfLlama3_8bInFourGiB() {
         EngineConfig config = EngineConfig.builder("llama3-8b").kvCacheMemoryBytes(4L << 30).maxNumSeqs(256).build();
-        KvCapacity kv = KvCapacity.forCpu(BuiltinShapes.LLAMA3_8B, config, 8192);
+        KvCapacity kv = KvCapacity.forCpu(BuiltinShapes.LLAMA3_8B, config.backendConfig(8192));
         long perBlock = 2L * 32 * 8 * 128 * 4 * 16; // K and V, 32 layers, 8 KV heads of 128, f32, 16 tokens = 4 MiB
         assertEquals(perBlock, kv.bytesPerBlock());
         assertEquals(1024, kv.numBlocks()); // 4 GiB / 4 MiB
         assertEquals("KV cache: 1024 blocks of 16 tokens (4.00 GiB); maximum concurrency for 8192 tokens per request: 2.0x",
                 kv.describe());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> KvCapacity.forCpu(BuiltinShapes.LLAMA3_8B, config.toBuilder().kvCacheMemoryBytes(1L << 30).build(), 8192))
+                () -> KvCapacity.forCpu(BuiltinShapes.LLAMA3_8B, config.toBuilder().kvCacheMemoryBytes(1L << 30).build().backendConfig(8192)))
                 .getMessage().startsWith("--kv-cache-memory"));
     }
 
     @Test
     void poolIsCappedAtWhatMaxNumSeqsSequencesCanUse() {
         EngineConfig config = EngineConfig.builder("m").kvCacheMemoryBytes(1L << 40).maxNumSeqs(2).build();
-        assertEquals(2 * (1024 / 16), KvCapacity.forCpu(BuiltinShapes.LLAMA3_8B, config, 1024).numBlocks());
+        assertEquals(2 * (1024 / 16), KvCapacity.forCpu(BuiltinShapes.LLAMA3_8B, config.backendConfig(1024)).numBlocks());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pagoda.engine.backend.CudaBackend;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.testing.TestModels;
@@ -100,7 +101,7 @@ class EngineFlagsTest {
     void cudaHoldsWeightsInBfloat16Only() {
         EngineConfig half = EngineHarness.config(f32).dtype("float16").device("cuda").build();
         // refused before any device is touched, so this runs without a GPU
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.create(half, null, "cuda:0", 128, null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.create(null, half.backendConfig(128), "cuda:0", null));
         assertEquals("--dtype float16: the CUDA backend holds weights in bfloat16 (use --dtype auto or bfloat16 there, or --device cpu)",
                 e.getMessage());
         assertEquals("--dtype must be auto, float32, float16 or bfloat16, got 'fp8'",

@@ -1,6 +1,6 @@
 package dev.pagoda.engine.core;
 
-import dev.pagoda.engine.cuda.model.StepExecutor;
+import dev.pagoda.engine.backend.cuda.StepExecutor;
 import dev.pagoda.engine.runner.CudaModelRunner;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;

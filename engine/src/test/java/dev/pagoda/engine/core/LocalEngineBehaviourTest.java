@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.api.StreamEvent;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.InvalidSamplingParamsException;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -64,12 +65,12 @@ class LocalEngineBehaviourTest {
                 throw new IllegalStateException("injected step failure");
             }
             ModelRunnerOutput out = delegate.execute(step);
-            Map<String, String> failed = new HashMap<>(out.failed());
-            Map<String, dev.pagoda.engine.sample.SampledToken> sampled = new HashMap<>(out.sampled());
+            Map<SequenceId, String> failed = new HashMap<>(out.failed());
+            Map<SequenceId, dev.pagoda.engine.sample.SampledToken> sampled = new HashMap<>(out.sampled());
             for (ScheduledSequence s : step.sequences()) {
-                if (s.requestId().startsWith("fail")) {
-                    failed.put(s.requestId(), "injected failure of " + s.requestId());
-                    sampled.remove(s.requestId());
+                if (s.id().requestId().startsWith("fail")) {
+                    failed.put(s.id(), "injected failure of " + s.id());
+                    sampled.remove(s.id());
                 }
             }
             return new ModelRunnerOutput(sampled, failed);
@@ -270,7 +271,7 @@ class LocalEngineBehaviourTest {
             engine.pause();
             RequestStream a = engine.submit(EngineHarness.request("a", prompt(11, 6), EngineHarness.greedy(2)));
             RequestStream b = engine.submit(EngineHarness.request("b", prompt(12, 6), EngineHarness.greedy(2)));
-            var full = assertThrows(dev.pagoda.engine.sched.QueueFullException.class,
+            var full = assertThrows(dev.pagoda.engine.api.QueueFullException.class,
                     () -> engine.submit(EngineHarness.request("c", prompt(13, 6), EngineHarness.greedy(2))));
             assertTrue(full.getMessage().contains("maxWaitingRequests = 2"), full.getMessage());
             engine.resume();

@@ -7,7 +7,7 @@ import dev.pagoda.catalog.config.HfConfigReader;
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.api.StreamEvent;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.testing.FixtureWeights;
 import dev.pagoda.engine.testing.ReferenceLlama;

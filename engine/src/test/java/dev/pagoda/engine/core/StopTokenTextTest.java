@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.catalog.tokenizer.Tokenizer;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
+import dev.pagoda.engine.model.ops.RopeFrequencies;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.Workers;
 import dev.pagoda.engine.testing.TransformersRope;

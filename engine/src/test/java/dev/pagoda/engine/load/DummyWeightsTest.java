@@ -15,7 +15,8 @@ import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.model.ForwardBatch;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.backend.cpu.CpuModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ModelOptions;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.NaiveTensors;
@@ -94,7 +95,7 @@ class DummyWeightsTest {
                 .rmsNormEps(1e-5).ropeTheta(500000).maxPositionEmbeddings(64).tieWordEmbeddings(true)
                 .build();
         try (DummyWeights w = new DummyWeights(deep, DType.BF16, 9);
-             LlamaModel model = LlamaModel.load(w, ReferenceLinear::new, new ModelOptions(16, 64), parallel);
+             CpuModel model = CpuModel.load(w, Architectures::create, ReferenceLinear::new, new ModelOptions(16, 64), parallel);
              CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(deep, 4, 16));
              Arena arena = Arena.ofConfined()) {
             int[] tokens = new int[16], positions = new int[16], rows = new int[16];

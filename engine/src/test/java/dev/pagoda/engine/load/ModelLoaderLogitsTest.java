@@ -18,7 +18,8 @@ import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.model.ForwardBatch;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.backend.cpu.CpuModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ModelOptions;
 import dev.pagoda.engine.testing.F32;
 import dev.pagoda.engine.testing.FixtureWeights;
@@ -89,7 +90,7 @@ class ModelLoaderLogitsTest {
         int n = tokens.length;
         int blockSize = 16;
         int blocks = Math.ceilDiv(n, blockSize);
-        try (LlamaModel model = LlamaModel.load(loaded.weights(), w -> LinearKernels.create(w, parallel, n), new ModelOptions(n, 64), parallel);
+        try (CpuModel model = CpuModel.load(loaded.weights(), Architectures::create, w -> LinearKernels.create(w, parallel, n), new ModelOptions(n, 64), parallel);
              CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(loaded.spec(), blocks + 2, blockSize));
              Arena arena = Arena.ofShared()) { // the kernels write logits from worker threads
             int[] positions = new int[n];

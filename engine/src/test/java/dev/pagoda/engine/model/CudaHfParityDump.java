@@ -5,11 +5,11 @@ import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.engine.cuda.Cublas;
 import dev.pagoda.engine.cuda.CudaDevice;
 import dev.pagoda.engine.cuda.kernels.CudaKernels;
-import dev.pagoda.engine.cuda.model.CudaLlama;
-import dev.pagoda.engine.cuda.model.CudaStepExecutor;
-import dev.pagoda.engine.cuda.model.StepExecutor;
-import dev.pagoda.engine.cuda.model.StepExecutor.RowSampling;
-import dev.pagoda.engine.cuda.model.CudaWeights;
+import dev.pagoda.engine.backend.cuda.CudaModel;
+import dev.pagoda.engine.backend.cuda.CudaStepExecutor;
+import dev.pagoda.engine.backend.cuda.StepExecutor;
+import dev.pagoda.engine.backend.cuda.StepExecutor.RowSampling;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.PagedSequences.Chunk;
 import dev.pagoda.engine.model.PagedSequences.Seq;
 import java.io.IOException;
@@ -54,8 +54,7 @@ public final class CudaHfParityDump {
     private static void dump(CudaDevice device, CudaKernels kernels, Cublas blas, Path modelDir, int[][] sequences, Path target)
             throws IOException {
         try (HfWeightSource source = HfWeightSource.open(modelDir);
-             CudaWeights weights = CudaWeights.upload(device, source);
-             CudaLlama llama = new CudaLlama(device, kernels, blas, weights, source, new CudaLlama.Limits(128, 128, 128, 16, 4))) {
+             CudaModel llama = new CudaModel(device, kernels, blas, source, Architectures::create, new CudaModel.Limits(128, 128, 128, 16, 4))) {
             llama.allocateKvCache(64);
             int vocab = source.spec().vocabSize();
             Random random = new Random(7);

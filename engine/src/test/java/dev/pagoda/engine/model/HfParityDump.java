@@ -3,11 +3,12 @@ package dev.pagoda.engine.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.testing.TestModels;
+import dev.pagoda.engine.backend.cpu.CpuModel;
 import dev.pagoda.engine.cpu.CpuKvCache;
-import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
 import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.model.PagedSequences.Chunk;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.PagedSequences.Seq;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,9 +52,9 @@ public final class HfParityDump {
                         sequences.add(ids);
                     }
                     int maxLen = 96;
-                    try (LlamaModel model = LlamaModel.load(weights,
+                    try (CpuModel model = CpuModel.load(weights, Architectures::create,
                                     w -> LinearKernels.create(w, parallel, maxLen), new ModelOptions(maxLen, maxLen), parallel);
-                            CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(weights.spec(), 64, 16));
+                            CpuKvCache cache = new CpuKvCache(model.kvCacheShape(64, 16));
                             Arena arena = Arena.ofShared();
                             OutputStream raw = Files.newOutputStream(out.resolve(name + ".pagoda.f32"))) {
                         for (int[] ids : sequences) {

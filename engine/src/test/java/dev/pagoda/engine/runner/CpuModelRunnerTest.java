@@ -13,13 +13,14 @@ import dev.pagoda.engine.cpu.Parallel;
 import dev.pagoda.engine.load.LoadFormat;
 import dev.pagoda.engine.load.LoadedModel;
 import dev.pagoda.engine.load.ModelLoader;
-import dev.pagoda.engine.model.LlamaModel;
+import dev.pagoda.engine.backend.cpu.CpuModel;
+import dev.pagoda.engine.model.arch.Architectures;
 import dev.pagoda.engine.model.ModelOptions;
-import dev.pagoda.engine.request.TokenHistory;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.ModelRunnerOutput;
-import dev.pagoda.engine.sched.SamplingContext;
+import dev.pagoda.engine.sched.NewSequence;
 import dev.pagoda.engine.sched.ScheduledSequence;
 import dev.pagoda.engine.sched.SchedulerOutput;
 import dev.pagoda.engine.telemetry.StepStats.PrefixCacheStats;
@@ -37,20 +38,18 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(Workers.class)
 class CpuModelRunnerTest {
 
-    private record Prompt(int[] ids) implements TokenHistory {
-        @Override public int numPromptTokens() { return ids.length; }
-        @Override public int numTokens() { return ids.length; }
-        @Override public int tokenAt(int position) { return ids[position]; }
+    /** A whole prompt in one block, new to the runner. */
+    private record Prefill(NewSequence sequence, ScheduledSequence scheduled) {
+        static Prefill of(String id, int[] tokens, int block) {
+            SequenceId sequence = SequenceId.of(id);
+            return new Prefill(new NewSequence(sequence, tokens, SamplingParams.greedy(4)),
+                    new ScheduledSequence(sequence, tokens, 0, 0, new int[] {block}, true, false));
+        }
     }
 
-    private static ScheduledSequence prefill(String id, int[] tokens, int block) {
-        SamplingParams greedy = SamplingParams.greedy(4);
-        return new ScheduledSequence(id, tokens, 0, new int[] {block}, true, false,
-                new SamplingContext(greedy, id, 0, new Prompt(tokens)));
-    }
-
-    private static SchedulerOutput step(long index, List<ScheduledSequence> sequences, List<String> finished) {
-        return new SchedulerOutput(index, sequences, List.of(), finished, 16, PrefixCacheStats.NONE, 0);
+    private static SchedulerOutput step(long index, List<Prefill> prefills, List<SequenceId> finished) {
+        return new SchedulerOutput(index, prefills.stream().map(Prefill::sequence).toList(),
+                prefills.stream().map(Prefill::scheduled).toList(), List.of(), finished, 16, PrefixCacheStats.NONE, 0);
     }
 
     @Test
@@ -59,23 +58,24 @@ class CpuModelRunnerTest {
         int vocab = TestModels.tokenizer().size();
         int[] good = new Random(4).ints(10, 0, vocab).toArray();
         try (LoadedModel loaded = new ModelLoader(parallel).load(folder.toString(), LoadFormat.AUTO, s -> DType.F32, 0)) {
-            LlamaModel model = LlamaModel.load(loaded.weights(), w -> LinearKernels.create(w, parallel, 32),
+            CpuModel model = CpuModel.load(loaded.weights(), Architectures::create, w -> LinearKernels.create(w, parallel, 32),
                     new ModelOptions(32, 64), parallel);
             CpuKvCache cache = new CpuKvCache(KvCacheShape.forModel(loaded.spec(), 4, 16));
             try (CpuModelRunner runner = new CpuModelRunner(model, cache, new SamplerVocab(vocab, loaded.eosTokenIds()), 4)) {
                 ModelRunnerOutput out = runner.execute(step(0,
-                        List.of(prefill("bad", new int[] {3, vocab, 5}, 1), prefill("good", good, 2)), List.of()));
-                assertEquals(List.of("bad"), List.copyOf(out.failed().keySet()));
-                assertTrue(out.failed().get("bad").contains("token id " + vocab + " is outside the vocabulary"), out.failed().get("bad"));
+                        List.of(Prefill.of("bad", new int[] {3, vocab, 5}, 1), Prefill.of("good", good, 2)), List.of()));
+                SequenceId bad = SequenceId.of("bad");
+                assertEquals(List.of(bad), List.copyOf(out.failed().keySet()));
+                assertTrue(out.failed().get(bad).contains("token id " + vocab + " is outside the vocabulary"), out.failed().get(bad));
 
                 double[][] logits = new ReferenceLlama(new FixtureWeights(TestModels.llama(), HfConfigReader.readFolder(folder))).logits(good);
                 double[] last = logits[good.length - 1];
                 int argmax = 0;
                 for (int v = 1; v < last.length; v++) if (last[v] > last[argmax]) argmax = v;
-                assertEquals(argmax, out.sampled().get("good").tokenId());
+                assertEquals(argmax, out.sampled().get(SequenceId.of("good")).tokenId());
                 assertEquals(1, runner.liveSamplingStates());
 
-                runner.execute(step(1, List.of(), List.of("good")));
+                runner.execute(step(1, List.of(), List.of(SequenceId.of("good"))));
                 assertEquals(0, runner.liveSamplingStates(), "a finished request's sampling state is dropped");
             }
         }

@@ -55,9 +55,9 @@ final class Driver {
 
     void collect(List<RequestOutput> outputs) {
         for (RequestOutput o : outputs) {
-            List<Integer> list = tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>());
+            List<Integer> list = tokens.computeIfAbsent(o.sequence().toString(), k -> new ArrayList<>());
             for (int t : o.newTokenIds()) list.add(t);
-            if (o.finished()) finishes.put(o.requestId(), o.finish());
+            if (o.finished()) finishes.put(o.sequence().toString(), o.finish());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.pagoda.engine.sched;
 
 import dev.pagoda.engine.kv.BlockCopy;
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.sample.SamplingParams;
 
@@ -13,6 +14,9 @@ import java.util.Map;
  * output. The next token is a hash of the history read back from those slots, so any paging error
  * (wrong block, missing copy-on-write, a prefix hit on the wrong block, an overwrite of a shared
  * block) changes the output or trips the position check; outputs otherwise depend on history only.
+ *
+ * <p>Like a real runner it knows a sequence only from what the scheduler output sent: the
+ * {@link NewSequence} once, then each step's block-table change, so a wrong change shows too.
  */
 final class FakePagedModel {
 
@@ -21,6 +25,9 @@ final class FakePagedModel {
 
     private final int blockSize;
     private final long[] slots; // (numBlocks * blockSize) position << 32 | token, -1 when never written
+    private final Map<SequenceId, NewSequence> sequences = new HashMap<>();
+    private final Map<SequenceId, int[]> tables = new HashMap<>();
+    private long received = -1; // index of the last step whose changes were applied
 
     FakePagedModel(int numBlocks, int blockSize) {
         this.blockSize = blockSize;
@@ -46,30 +53,56 @@ final class FakePagedModel {
         return seed * 31 + sampleIndex + 1;
     }
 
+    /** Applies what the step tells the runner (finished, new sequences, block-table changes); once per step. */
+    void receive(SchedulerOutput out) {
+        if (out.stepIndex() == received) return;
+        received = out.stepIndex();
+        for (SequenceId id : out.finishedSequenceIds()) {
+            sequences.remove(id);
+            tables.remove(id);
+        }
+        for (NewSequence n : out.newSequences()) {
+            sequences.put(n.id(), n);
+            tables.put(n.id(), new int[0]);
+        }
+        for (ScheduledSequence s : out.sequences()) {
+            if (!sequences.containsKey(s.id())) throw new AssertionError(s.id() + " scheduled but never sent as new (step " + out.stepIndex() + ")");
+            tables.put(s.id(), s.applyBlocks(tables.get(s.id())));
+        }
+    }
+
+    /** The block table the runner holds for a sequence, as of the last step received. */
+    int[] table(SequenceId id) {
+        return tables.get(id);
+    }
+
     ModelRunnerOutput execute(SchedulerOutput out) {
+        receive(out);
         for (BlockCopy c : out.blockCopies()) {
             System.arraycopy(slots, c.src() * blockSize, slots, c.dst() * blockSize, blockSize);
         }
         for (ScheduledSequence s : out.sequences()) {
+            int[] table = tables.get(s.id());
             for (int i = 0; i < s.numTokens(); i++) {
-                slots[s.slot(i, blockSize)] = ((long) (s.startPosition() + i) << 32) | s.tokenIds()[i];
+                slots[s.slot(table, i, blockSize)] = ((long) (s.startPosition() + i) << 32) | s.tokenIds()[i];
             }
         }
-        Map<String, SampledToken> sampled = new HashMap<>();
+        Map<SequenceId, SampledToken> sampled = new HashMap<>();
         for (ScheduledSequence s : out.sequences()) {
             if (!s.sample()) continue;
             int length = s.sequenceLength();
             int[] history = new int[length];
-            int[] table = s.blockTable();
+            int[] table = tables.get(s.id());
             for (int p = 0; p < length; p++) {
                 long v = slots[table[p / blockSize] * blockSize + p % blockSize];
                 if ((int) (v >>> 32) != p) {
-                    throw new AssertionError("request " + s.requestId() + ": slot for position " + p
+                    throw new AssertionError("request " + s.id() + ": slot for position " + p
                             + " holds position " + (v >>> 32) + " (step " + out.stepIndex() + ")");
                 }
                 history[p] = (int) v;
             }
-            sampled.put(s.requestId(), SampledToken.of(nextToken(history, length, salt(s.sampling().params(), s.sampling().sampleIndex()))));
+            NewSequence n = sequences.get(s.id());
+            sampled.put(s.id(), SampledToken.of(nextToken(history, length, salt(n.params(), n.id().sampleIndex()))));
         }
         return ModelRunnerOutput.of(sampled);
     }

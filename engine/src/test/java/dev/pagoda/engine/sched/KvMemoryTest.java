@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestStatus;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -81,13 +82,13 @@ class KvMemoryTest {
         while (requests.stream().anyMatch(r -> r.numOutputTokens() == 0)) d.step();
 
         var kv = d.scheduler.kvCacheManager();
-        Map<String, int[]> tables = kv.blockTables();
+        Map<SequenceId, int[]> tables = kv.blockTables();
         assertEquals(50, tables.size());
-        int[] first = tables.get("p0");
+        int[] first = tables.get(SequenceId.of("p0"));
         long expectedHeld = caching ? fullSystemBlocks : 0;
         for (Request r : requests) {
             int[] table = tables.get(r.id());
-            assertEquals((r.numComputedTokens() + BLOCK_SIZE - 1) / BLOCK_SIZE, table.length, r.id());
+            assertEquals((r.numComputedTokens() + BLOCK_SIZE - 1) / BLOCK_SIZE, table.length, r.id().toString());
             expectedHeld += table.length - (caching ? fullSystemBlocks : 0);
             for (int i = 0; i < fullSystemBlocks; i++) {
                 if (caching) {

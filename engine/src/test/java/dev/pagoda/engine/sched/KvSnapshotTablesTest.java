@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.kv.KvCacheManager;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -46,11 +47,11 @@ class KvSnapshotTablesTest {
                 assertTrue(d.steps < 2000, "seed " + seed + ": not finished after 2000 steps");
                 d.step();
                 KvSnapshot snap = d.scheduler.kvSnapshot();
-                Map<String, int[]> tables = kv.blockTables();
+                Map<SequenceId, int[]> tables = kv.blockTables();
                 String at = "seed " + seed + ", step " + d.steps;
-                assertEquals(List.copyOf(tables.keySet()), snap.requestIds(), at);
+                assertEquals(tables.keySet().stream().map(SequenceId::toString).toList(), snap.requestIds(), at);
                 for (var e : tables.entrySet()) {
-                    String id = e.getKey();
+                    String id = e.getKey().toString();
                     Request r = d.submitted.get(id);
                     assertArrayEquals(e.getValue(), snap.blockTable(id), at + ", table of " + id);
                     assertArrayEquals(kv.blockTable(r), snap.blockTable(id), at + ", table of " + id);

@@ -1,5 +1,6 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.request.SequenceId;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.kv.KvCacheManager;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -38,7 +39,7 @@ class ParallelSamplingTest {
         assertEquals(1, prefill.sequences().size());
         assertEquals(36, prefill.sequences().getFirst().numTokens());
         assertFalse(prefill.sequences().getFirst().sample());
-        Map<String, int[]> tables = kv.blockTables();
+        Map<String, int[]> tables = byName(kv.blockTables());
         assertEquals(Set.of(IDS), tables.keySet());
         int[] shared = tables.get("g");
         assertEquals(3, shared.length);
@@ -67,7 +68,7 @@ class ParallelSamplingTest {
         }
         assertEquals(3, destinations.size());
         Set<Integer> lastBlocks = new HashSet<>();
-        Map<String, int[]> after = kv.blockTables();
+        Map<String, int[]> after = byName(kv.blockTables());
         for (String id : IDS) {
             int[] t = after.get(id);
             assertEquals(shared[0], t[0]);
@@ -102,7 +103,14 @@ class ParallelSamplingTest {
         var outputs = d.scheduler.abort("g");
         assertEquals(4, outputs.size());
         assertFalse(d.scheduler.hasUnfinishedRequests());
-        for (var o : outputs) assertEquals(dev.pagoda.engine.request.FinishReason.ABORT, o.finish().reason(), o.requestId());
+        for (var o : outputs) assertEquals(dev.pagoda.engine.api.FinishReason.ABORT, o.finish().reason(), o.sequence().toString());
         assertEquals(64, d.scheduler.kvCacheManager().numFreeBlocks());
+    }
+
+    /** The manager's tables under the sequences' display names ("g", "g#1", ...). */
+    private static Map<String, int[]> byName(Map<SequenceId, int[]> tables) {
+        Map<String, int[]> out = new java.util.LinkedHashMap<>();
+        tables.forEach((id, table) -> out.put(id.toString(), table));
+        return out;
     }
 }

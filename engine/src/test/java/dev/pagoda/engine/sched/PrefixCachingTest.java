@@ -28,7 +28,7 @@ class PrefixCachingTest {
     }
 
     private static ScheduledSequence only(SchedulerOutput out, String id) {
-        return out.sequences().stream().filter(s -> s.requestId().equals(id)).findFirst().orElseThrow();
+        return out.sequences().stream().filter(s -> s.id().toString().equals(id)).findFirst().orElseThrow();
     }
 
     @Test
@@ -87,9 +87,9 @@ class PrefixCachingTest {
             SchedulerOutput out = d.scheduler.schedule();
             last = d.scheduler.update(out, d.model.execute(out));
             d.collect(last);
-            if (last.stream().anyMatch(o -> o.requestId().equals("b") && o.finished())) break;
+            if (last.stream().anyMatch(o -> o.sequence().toString().equals("b") && o.finished())) break;
         }
-        RequestOutput bEnd = last.stream().filter(o -> o.requestId().equals("b")).findFirst().orElseThrow();
+        RequestOutput bEnd = last.stream().filter(o -> o.sequence().toString().equals("b")).findFirst().orElseThrow();
         assertEquals(992, bEnd.numCachedTokens());
         assertArrayEquals(ReferenceGenerator.generate(b, SamplingParams.greedy(4), 0, 4096), d.output("b"));
     }

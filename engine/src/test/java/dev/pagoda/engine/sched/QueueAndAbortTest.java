@@ -1,6 +1,8 @@
 package dev.pagoda.engine.sched;
 
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.request.SequenceId;
+import dev.pagoda.engine.api.QueueFullException;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.request.RequestOutput;
 import dev.pagoda.engine.request.RequestStatus;
 import dev.pagoda.engine.sample.SamplingParams;
@@ -48,15 +50,15 @@ class QueueAndAbortTest {
         d.submit("b", Driver.randomTokens(RND, 14), longRun());
         d.submit("c", Driver.randomTokens(RND, 5), longRun());
         SchedulerOutput preempting = null;
-        for (int i = 0; i < 20 && d.scheduler.status("b").orElseThrow() != RequestStatus.PREEMPTED; i++) preempting = d.step();
+        for (int i = 0; i < 20 && d.scheduler.status(SequenceId.of("b")).orElseThrow() != RequestStatus.PREEMPTED; i++) preempting = d.step();
         StepStats stats = d.scheduler.stepStats(preempting, 123);
         assertEquals(new StepStats.QueueCounts(1, 2, 1), stats.queues(), "a runs; b (preempted) and c wait");
         assertEquals(1, stats.preemptions());
         assertEquals(123, stats.wallTimeNanos());
         assertEquals(5 / 8.0, stats.kvUsage(), 1e-12, "a holds 5 of 8 blocks once position 16 needs the fifth");
-        assertEquals(Optional.of(RequestStatus.PREEMPTED), d.scheduler.status("b"));
-        assertEquals(Optional.of(RequestStatus.WAITING), d.scheduler.status("c"));
-        assertEquals(Optional.of(RequestStatus.RUNNING), d.scheduler.status("a"));
+        assertEquals(Optional.of(RequestStatus.PREEMPTED), d.scheduler.status(SequenceId.of("b")));
+        assertEquals(Optional.of(RequestStatus.WAITING), d.scheduler.status(SequenceId.of("c")));
+        assertEquals(Optional.of(RequestStatus.RUNNING), d.scheduler.status(SequenceId.of("a")));
         var kv = d.scheduler.kvCacheManager();
         assertEquals(0, kv.blockTable(requestOf(d, "b")).length, "a preempted request holds nothing");
 
@@ -69,7 +71,8 @@ class QueueAndAbortTest {
         assertFalse(d.scheduler.hasUnfinishedRequests());
         assertTrue(d.scheduler.abort("a").isEmpty(), "aborting an ended request is a no-op");
         SchedulerOutput next = d.scheduler.schedule();
-        assertEquals(List.of("b", "c", "a"), next.finishedRequestIds(), "the runner learns which requests ended");
+        assertEquals(List.of(SequenceId.of("b"), SequenceId.of("c"), SequenceId.of("a")), next.finishedSequenceIds(),
+                "the runner learns which requests ended");
         assertTrue(next.isEmpty());
     }
 
@@ -96,7 +99,7 @@ class QueueAndAbortTest {
 
     private static void assertAborted(List<RequestOutput> outputs, String id) {
         assertEquals(1, outputs.size());
-        assertEquals(id, outputs.getFirst().requestId());
+        assertEquals(id, outputs.getFirst().sequence().toString());
         assertEquals(FinishReason.ABORT, outputs.getFirst().finish().reason());
     }
 }

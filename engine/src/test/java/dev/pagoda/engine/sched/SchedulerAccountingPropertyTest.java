@@ -1,9 +1,11 @@
 package dev.pagoda.engine.sched;
 
+import dev.pagoda.engine.request.SequenceId;
+import dev.pagoda.engine.api.QueueFullException;
 import dev.pagoda.engine.kv.BlockCopy;
 import dev.pagoda.engine.kv.BlockPool;
 import dev.pagoda.engine.kv.KvCacheManager;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.request.RequestStatus;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.telemetry.KvSnapshot;
@@ -97,10 +99,10 @@ class SchedulerAccountingPropertyTest {
                 }
             } else if (kind < 4 && !ids.isEmpty()) {
                 d.collect(d.scheduler.abort(ids.get(rnd.nextInt(ids.size()))));
-                checkAccounting(d.scheduler, null);
+                checkAccounting(d.scheduler, null, d.model);
             } else if (d.scheduler.hasUnfinishedRequests()) {
                 // checked between schedule and update: the next step's check covers this update's frees
-                d.step(out -> checkAccounting(d.scheduler, out));
+                d.step(out -> checkAccounting(d.scheduler, out, d.model));
             }
         }
         if (rnd.nextBoolean()) {
@@ -108,7 +110,7 @@ class SchedulerAccountingPropertyTest {
         } else {
             for (String id : ids) d.collect(d.scheduler.abort(id));
         }
-        checkAccounting(d.scheduler, null);
+        checkAccounting(d.scheduler, null, d.model);
         KvCacheManager kv = d.scheduler.kvCacheManager();
         assertEquals(numBlocksOf(config), kv.numFreeBlocks(), "free + cached-free != total after all requests ended");
         KvSnapshot snap = kv.snapshot();
@@ -139,11 +141,11 @@ class SchedulerAccountingPropertyTest {
      * step just scheduled ({@code out} not null) also checks limits, table coverage and that every
      * block written this step is owned by its writer alone.
      */
-    static void checkAccounting(Scheduler scheduler, SchedulerOutput out) {
+    static void checkAccounting(Scheduler scheduler, SchedulerOutput out, FakePagedModel runner) {
         KvCacheManager kv = scheduler.kvCacheManager();
         BlockPool pool = kv.pool();
         int total = pool.numBlocks();
-        Map<String, int[]> tables = kv.blockTables();
+        Map<SequenceId, int[]> tables = kv.blockTables();
         int[] listed = new int[total];
         for (var e : tables.entrySet()) {
             assertEquals(RequestStatus.RUNNING, scheduler.status(e.getKey()).orElse(null),
@@ -178,16 +180,17 @@ class SchedulerAccountingPropertyTest {
         Set<Integer> copyTargets = new HashSet<>();
         for (BlockCopy copy : out.blockCopies()) assertTrue(copyTargets.add(copy.dst()), "two copies into block " + copy.dst());
         for (ScheduledSequence s : out.sequences()) {
-            assertTrue(s.numTokens() > 0, "empty sequence scheduled: " + s.requestId());
+            assertTrue(s.numTokens() > 0, "empty sequence scheduled: " + s.id());
             if (c.longPrefillTokenThreshold() > 0) assertTrue(s.numTokens() <= c.longPrefillTokenThreshold());
-            int[] table = s.blockTable();
-            assertArrayEquals(tables.get(s.requestId()), table, "scheduled table vs manager for " + s.requestId());
+            runner.receive(out); // the table the runner rebuilds from the step's change
+            int[] table = runner.table(s.id());
+            assertArrayEquals(tables.get(s.id()), table, "runner's table vs manager for " + s.id());
             assertEquals((s.sequenceLength() + c.blockSize() - 1) / c.blockSize(), table.length,
-                    "blocks of " + s.requestId() + " for " + s.sequenceLength() + " tokens");
+                    "blocks of " + s.id() + " for " + s.sequenceLength() + " tokens");
             for (int p = s.startPosition(); p < s.sequenceLength(); p++) {
                 int b = table[p / c.blockSize()];
-                assertEquals(1, pool.refCount(b), s.requestId() + " writes position " + p + " into shared block " + b);
-                assertTrue(pool.hash(b) == null, s.requestId() + " writes into cached block " + b);
+                assertEquals(1, pool.refCount(b), s.id() + " writes position " + p + " into shared block " + b);
+                assertTrue(pool.hash(b) == null, s.id() + " writes into cached block " + b);
             }
         }
         for (int dst : copyTargets) {

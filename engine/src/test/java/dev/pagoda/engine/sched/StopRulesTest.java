@@ -1,6 +1,7 @@
 package dev.pagoda.engine.sched;
 
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.request.SequenceId;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.sample.SampledToken;
 import dev.pagoda.engine.request.Request;
 import dev.pagoda.engine.request.RequestOutput;
@@ -35,8 +36,8 @@ class StopRulesTest {
         int next = 0;
         while (s.hasUnfinishedRequests()) {
             SchedulerOutput out = s.schedule();
-            Map<String, SampledToken> sampled = new HashMap<>();
-            for (ScheduledSequence q : out.sequences()) if (q.sample()) sampled.put(q.requestId(), SampledToken.of(script[next++]));
+            Map<SequenceId, SampledToken> sampled = new HashMap<>();
+            for (ScheduledSequence q : out.sequences()) if (q.sample()) sampled.put(q.id(), SampledToken.of(script[next++]));
             outputs.addAll(s.update(out, ModelRunnerOutput.of(sampled)));
         }
         return outputs;
@@ -95,12 +96,13 @@ class StopRulesTest {
         s.addRequest(new Request("bad", new int[] {1, 2, 3}, params(5, 0, List.of(), false), new int[] {EOS}, 0, 0));
         s.addRequest(new Request("good", new int[] {1, 2, 4}, params(2, 0, List.of(), false), new int[] {EOS}, 1, 0));
         SchedulerOutput out = s.schedule();
-        List<RequestOutput> outputs = s.update(out, new ModelRunnerOutput(Map.of("good", SampledToken.of(9)), Map.of("bad", "NaN in logits")));
-        RequestOutput bad = outputs.stream().filter(o -> o.requestId().equals("bad")).findFirst().orElseThrow();
+        List<RequestOutput> outputs = s.update(out, new ModelRunnerOutput(Map.of(SequenceId.of("good"), SampledToken.of(9)),
+                Map.of(SequenceId.of("bad"), "NaN in logits")));
+        RequestOutput bad = outputs.stream().filter(o -> o.sequence().toString().equals("bad")).findFirst().orElseThrow();
         assertEquals(FinishReason.ERROR, bad.finish().reason());
         assertEquals("NaN in logits", bad.finish().error());
         out = s.schedule();
-        assertEquals(List.of("bad"), out.finishedRequestIds());
+        assertEquals(List.of(SequenceId.of("bad")), out.finishedSequenceIds());
         outputs = s.update(out, ModelRunnerOutput.of(Map.of()));
         assertTrue(outputs.getFirst().finish().error().contains("returned no token for request good"), outputs.toString());
         assertEquals(32, s.kvCacheManager().numFreeBlocks());

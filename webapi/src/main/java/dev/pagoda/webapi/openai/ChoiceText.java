@@ -1,7 +1,7 @@
 package dev.pagoda.webapi.openai;
 
 import dev.pagoda.engine.api.SampleDelta;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package dev.pagoda.webapi.openai;
 import dev.pagoda.engine.api.GenerationRequest;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.webapi.server.ApiException;
 import io.helidon.webserver.http.Handler;

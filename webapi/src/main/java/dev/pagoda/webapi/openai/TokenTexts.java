@@ -1,7 +1,7 @@
 package dev.pagoda.webapi.openai;
 
 import dev.pagoda.catalog.tokenizer.Tokenizer;
-import dev.pagoda.engine.request.TokenLogprobs;
+import dev.pagoda.engine.api.TokenLogprobs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.pagoda.webapi.server;
 import dev.pagoda.catalog.chat.ChatTemplateException;
 import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.sample.InvalidSamplingParamsException;
-import dev.pagoda.engine.sched.QueueFullException;
+import dev.pagoda.engine.api.QueueFullException;
 import dev.pagoda.webapi.server.connection.ConnectionGuard;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HttpException;

@@ -10,7 +10,7 @@ import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.KvCacheWriter;
 import dev.pagoda.engine.cpu.RmsNorm;
 import dev.pagoda.engine.cpu.Rope;
-import dev.pagoda.engine.cpu.RopeFrequencies;
+import dev.pagoda.engine.model.ops.RopeFrequencies;
 import dev.pagoda.engine.cuda.Bf16;
 import dev.pagoda.engine.cuda.DeviceBuffer;
 import dev.pagoda.engine.cuda.RequiresCuda;

@@ -12,7 +12,7 @@ import dev.pagoda.engine.api.RequestTimings;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.api.Usage;
-import dev.pagoda.engine.request.FinishReason;
+import dev.pagoda.engine.api.FinishReason;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.time.Duration;
 import java.util.ArrayList;
