@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param blockSize            --block-size
  * @param kvCacheMemoryBytes   --kv-cache-memory (CPU)
  * @param gpuMemoryUtilization --gpu-memory-utilization (CUDA)
+ * @param dtype                --dtype as given, for messages
  * @param weightDtype          --dtype: how float weights are held; empty for auto (as stored, bfloat16 on CUDA)
  */
 public record BackendConfig(String device, int maxModelLen, int cpuMaxTokens, int gpuMaxTokens, int maxNumSeqs, int blockSize,
-                            long kvCacheMemoryBytes, double gpuMemoryUtilization, Optional<DType> weightDtype) {
+                            long kvCacheMemoryBytes, double gpuMemoryUtilization, String dtype, Optional<DType> weightDtype) {
 
     /** The token budget of a step on the chosen kind of device. */
     public int maxTokens(boolean gpu) {

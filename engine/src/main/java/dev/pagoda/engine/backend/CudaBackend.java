@@ -51,8 +51,7 @@ public final class CudaBackend {
     /** Sets the model up on {@code device} ("cuda:N"). */
     public static Backend create(LoadedModel model, BackendConfig config, String device, SamplerVocab vocab) {
         if (config.weightDtype().filter(d -> d != DType.BF16).isPresent()) {
-            throw new IllegalArgumentException("--dtype " + config.weightDtype().get().name().toLowerCase(Locale.ROOT)
-                    + ": the CUDA backend holds weights in bfloat16 (use --dtype auto or bfloat16 there, or --device cpu)");
+            throw new IllegalArgumentException("--dtype " + config.dtype() + ": the CUDA backend holds weights in bfloat16 (use --dtype auto or bfloat16 there, or --device cpu)");
         }
         int ordinal = CudaDevice.ordinalOf(device);
         List<AutoCloseable> opened = new ArrayList<>();

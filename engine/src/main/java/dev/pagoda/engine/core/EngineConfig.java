@@ -179,7 +179,7 @@ public record EngineConfig(
     public BackendConfig backendConfig(int resolvedMaxModelLen) {
         return new BackendConfig(device, resolvedMaxModelLen, resolvedMaxNumBatchedTokens(resolvedMaxModelLen, false),
                 resolvedMaxNumBatchedTokens(resolvedMaxModelLen, true), maxNumSeqs, blockSize, kvCacheMemoryBytes, gpuMemoryUtilization,
-                weightDtype());
+                dtype, weightDtype());
     }
 
     /** Staging for an {@link EngineConfig} with vLLM's defaults; {@link #build()} validates. */
