@@ -30,7 +30,7 @@ const client = new OpenAI({ baseURL: `http://127.0.0.1:${process.argv[2]}/v1`, a
   const t = Date.now();
   const r = await client.chat.completions.create({
     model: 'pagoda-demo', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 48 });
-  console.log(`OpenAI Node SDK ${OpenAI.VERSION}, ${(Date.now() - t) / 1000} s after ready: ${JSON.stringify(r.choices[0].message.content)}`);
+  console.log(`OpenAI Node SDK ${require('openai/package.json').version}, ${(Date.now() - t) / 1000} s after ready: ${JSON.stringify(r.choices[0].message.content)}`);
   console.log(`finish_reason ${r.choices[0].finish_reason}, usage ${JSON.stringify(r.usage)}`);
 })().catch(e => { console.error(e); process.exit(1); });
 JS
