@@ -54,10 +54,10 @@ def model_config(shape, tokenizer_dir):
 
 def generation_config(config):
     # Request defaults (Pagoda, like vLLM, applies them where a request names none): a model this
-    # small loops when greedy and wanders when sampled hot, so a cool temperature and a mild
-    # repetition penalty.
+    # small loops when greedy and wanders when sampled hot, so a cool temperature. No repetition
+    # penalty: the panel's playground sends none, and the API and the panel must agree on greedy text.
     return {"bos_token_id": config.bos_token_id, "eos_token_id": config.eos_token_id, "do_sample": True,
-            "temperature": 0.6, "top_p": 0.9, "repetition_penalty": 1.1, "max_new_tokens": 128}
+            "temperature": 0.6, "top_p": 0.9, "max_new_tokens": 128}
 
 
 def lr_at(step, steps, peak, warmup):
