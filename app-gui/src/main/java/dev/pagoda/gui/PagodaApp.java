@@ -4,8 +4,8 @@ import dev.pagoda.engine.api.EngineState;
 import dev.pagoda.engine.api.InferenceEngine;
 import dev.pagoda.engine.core.LocalEngine;
 import dev.pagoda.catalog.discovery.ModelDiscovery;
+import dev.pagoda.catalog.demo.DemoModels;
 import dev.pagoda.catalog.hub.HubCache;
-import dev.pagoda.catalog.synthetic.DefaultModel;
 import dev.pagoda.gui.kv.KvCacheView;
 import dev.pagoda.gui.models.ModelsView;
 import dev.pagoda.gui.models.ModelsViewModel;
@@ -80,9 +80,9 @@ public class PagodaApp extends Application {
             if (phase == ServerViewModel.Phase.RUNNING) engine().ifPresent(e -> e.addStepListener(recorder));
         });
 
-        // The HF hub cache and the folder the default model is written to.
+        // The HF hub cache and the shipped demo models (the default one and its draft).
         List<Path> modelRoots = List.of(HubCache.defaultLocation(System.getenv(), Path.of(System.getProperty("user.home"))),
-                DefaultModel.defaultCacheRoot());
+                DemoModels.root());
         long ram = PlanInputs.physicalMemoryBytes();
         modelsModel = new ModelsViewModel(new ModelDiscovery(), modelRoots, background, serverModel,
                 () -> ModelsViewModel.planInputsOf(serverModel, ram));

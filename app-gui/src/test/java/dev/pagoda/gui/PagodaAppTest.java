@@ -71,9 +71,9 @@ class PagodaAppTest {
         this.stage = stage;
         app = new PagodaApp();
         app.start(stage);
-        // 4 MiB of KV for the default model (64 KiB a block at block size 16) = 64 blocks: requests fill it visibly.
+        // 8 MiB of KV for the default model (128 KiB a block at block size 16) = 64 blocks: requests fill it visibly.
         app.serverModel().portProperty().set("0");
-        app.serverModel().kvCacheMiBProperty().set("4");
+        app.serverModel().kvCacheMiBProperty().set("8");
     }
 
     @AfterEach

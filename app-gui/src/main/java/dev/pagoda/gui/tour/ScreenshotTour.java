@@ -37,6 +37,10 @@ import javax.imageio.ImageIO;
  */
 public final class ScreenshotTour {
 
+    /** What the workload's completions continue: English the demo model knows. */
+    private static final List<String> OPENINGS = List.of("In the beginning God created", "The Lord is my shepherd;",
+            "Blessed are the meek:", "And God said, Let there be", "For God so loved the world,", "Honour thy father and thy mother:");
+
     private ScreenshotTour() {}
 
     /**
@@ -81,7 +85,7 @@ public final class ScreenshotTour {
         Files.createDirectories(outDir);
         onFx(() -> {
             app.serverModel().portProperty().set("0");
-            app.serverModel().kvCacheMiBProperty().set("4"); // 64 blocks: a legible, busy map
+            app.serverModel().kvCacheMiBProperty().set("8"); // 64 blocks of the demo model (128 KiB each): a legible, busy map
             app.serverModel().start();
             return null;
         });
@@ -100,8 +104,9 @@ public final class ScreenshotTour {
         }
         List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
         for (int i = 0; i < workload.requests(); i++) {
-            String prompt = "Request " + i + " shares this opening sentence with every other request, then goes its own way "
-                    + "x".repeat(i * 7);
+            // One shared opening (a cached prefix in the KV map), then each its own verse to continue.
+            String prompt = "Here are the opening words of a verse from the King James Bible, and the rest of it. "
+                    + OPENINGS.get(i % OPENINGS.size());
             String body = "{\"model\":\"" + engine.model().servedName() + "\",\"prompt\":\"" + prompt
                     + "\",\"max_tokens\":" + workload.maxTokens() + ",\"temperature\":0}";
             replies.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
@@ -111,7 +116,7 @@ public final class ScreenshotTour {
         // A chat in the Playground at the same time: its reply streams while the other requests fill the cache.
         onFx(() -> {
             app.playgroundModel().maxTokensProperty().set(Integer.toString(workload.maxTokens()));
-            app.playgroundModel().inputProperty().set("Hello! What does a paged KV cache do?");
+            app.playgroundModel().inputProperty().set("What is a KV cache?");
             app.playgroundModel().send();
             return null;
         });

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.discovery.DiscoveredModel;
 import dev.pagoda.catalog.discovery.ModelDiscovery;
-import dev.pagoda.catalog.synthetic.DefaultModel;
+import dev.pagoda.catalog.synthetic.SyntheticModels;
 import dev.pagoda.catalog.config.HfConfigReader;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.plan.MemoryPlan;
@@ -39,13 +39,21 @@ class ModelsViewModelTest {
 
     private static final long RAM = 64L << 30;
 
+    /** A small random-weight Llama in the real HF layout (the served demo model is not needed here). */
+    private static final SyntheticModels.Variant MODEL = new SyntheticModels.Variant(
+            Architecture.LLAMA, DType.F32, false, false, 2026, SyntheticModels.Shape.TINY);
+
+    private static Path writeModel(Path models) {
+        return SyntheticModels.write(MODEL, models.resolve(MODEL.name()));
+    }
+
     /**
-     * The Models tab's plan for the default model is MemoryPlanner's, and its numbers are those of the
+     * The Models tab's plan for a model is MemoryPlanner's, and its numbers are those of the
      * formula worked here from the model's config: K and V of every layer in f32 per token.
      */
     @Test
     void thePlanOfAModelIsTheMemoryPlannersAnswerForTheConfiguredKvCache(@TempDir Path dir, FxRobot robot) throws Exception {
-        Path written = DefaultModel.materialize(dir.resolve("models"));
+        Path written = writeModel(dir.resolve("models"));
         ModelSpec spec = HfConfigReader.readFolder(written);
         var background = Executors.newSingleThreadExecutor();
         try {
@@ -95,7 +103,7 @@ class ModelsViewModelTest {
 
     @Test
     void aWrittenModelIsListedAndServingItHandsItsPathToTheServerTab(@TempDir Path dir, FxRobot robot) throws Exception {
-        Path written = DefaultModel.materialize(dir.resolve("models"));
+        Path written = writeModel(dir.resolve("models"));
         Path missing = dir.resolve("nowhere");
         var background = Executors.newSingleThreadExecutor();
         try {

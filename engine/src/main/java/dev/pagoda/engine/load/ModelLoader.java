@@ -4,12 +4,12 @@ import dev.pagoda.catalog.chat.ChatTemplates;
 import dev.pagoda.catalog.config.GenerationDefaults;
 import dev.pagoda.catalog.config.HfConfigReader;
 import dev.pagoda.catalog.config.ModelSpec;
+import dev.pagoda.catalog.demo.DemoModels;
 import dev.pagoda.catalog.gguf.GgufFile;
 import dev.pagoda.catalog.gguf.GgufWeightSource;
 import dev.pagoda.catalog.hub.HubCache;
 import dev.pagoda.catalog.hub.HubRef;
 import dev.pagoda.catalog.safetensors.HfWeightSource;
-import dev.pagoda.catalog.synthetic.DefaultModel;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.catalog.tokenizer.GgufTokenizer;
@@ -28,7 +28,8 @@ import java.util.function.Function;
 /**
  * Resolves {@code --model} (with {@code --load-format}) into a {@link LoadedModel}:
  * <ul>
- *   <li>nothing: the embedded default model ({@link DefaultModel}), written on first use;</li>
+ *   <li>nothing: the demo model Pagoda ships ({@link DemoModels#MAIN}); that name or
+ *       {@link DemoModels#DRAFT}, where no file of that name is, picks one of the two;</li>
  *   <li>an HF folder: safetensors, its tokenizer.json and the chat templates of tokenizer_config.json;</li>
  *   <li>a {@code .gguf} file: its tensors, the tokenizer in its metadata and {@code tokenizer.chat_template};</li>
  *   <li>a Hugging Face repo id that is no local path ({@code ORG/NAME[@REVISION][/FILE]}): the snapshot
@@ -79,10 +80,11 @@ public final class ModelLoader {
     public LoadedModel load(String model, String revision, LoadFormat format, Function<ModelSpec, DType> dummyDtype, long seed) {
         if (model == null || model.isBlank()) {
             if (format == LoadFormat.DUMMY) throw new IllegalArgumentException("--load-format dummy needs --model (a folder or a built-in shape)");
-            return defaultModel();
+            return demoModel(DemoModels.MAIN);
         }
         if (format == LoadFormat.DUMMY && BuiltinShapes.has(model)) return builtinShape(model, dummyDtype, seed);
         Path path = pathOf(model);
+        if (format == LoadFormat.AUTO && DemoModels.isName(model) && !Files.exists(path)) return demoModel(model);
         if (!Files.exists(path)) {
             Optional<HubRef> ref = HubRef.parse(model);
             if (ref.isPresent()) return fromHub(ref.get().withRevision(revision), format, dummyDtype, seed);
@@ -142,9 +144,9 @@ public final class ModelLoader {
                 HfConfigReader.readGenerationDefaults(folder), folderName(folder), source, dtype.name());
     }
 
-    /** No --model: the synthetic default model, written into the cache on first use. */
-    private static LoadedModel defaultModel() {
-        return renamed(hfFolder(DefaultModel.materialize(), DefaultModel.NAME), DefaultModel.NAME);
+    /** The shipped demo model (or its draft), read in place from models/demo. */
+    private static LoadedModel demoModel(String name) {
+        return hfFolder(DemoModels.MAIN.equals(name) ? DemoModels.main() : DemoModels.draft(), name);
     }
 
     private static LoadedModel hfFolder(Path folder, String source) {

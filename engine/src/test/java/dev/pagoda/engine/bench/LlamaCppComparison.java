@@ -1,6 +1,7 @@
 package dev.pagoda.engine.bench;
 
 import dev.pagoda.catalog.gguf.GgufWeightSource;
+import dev.pagoda.catalog.gguf.HfToGguf;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.WeightSource;
 import dev.pagoda.engine.cpu.Parallel;
@@ -16,7 +17,9 @@ import java.util.Map;
 
 /**
  * Decode speed of Pagoda's CPU model against llama.cpp on the same GGUF file and thread count:
- * the {@code qwen2.5-0.5b} shape with random weights, F32 and Q8_0. Prints a table (llama.cpp b1,
+ * the {@code qwen2.5-0.5b} shape with random weights, or with {@code --model DIR} an HF folder
+ * (the demo model: {@code --model models/demo/pagoda-demo}) converted by {@link HfToGguf};
+ * F32 and Q8_0. Prints a table (llama.cpp b1,
  * Pagoda b1, their ratio, Pagoda with 16 concurrent sequences and its gain over b1) and where
  * Pagoda's decode step spends its time. A benchmark, not a test: run it by hand on a quiet machine.
  *
@@ -24,7 +27,7 @@ import java.util.Map;
  *   ./mvnw -q -o -pl engine -am test-compile
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp ... \
  *       dev.pagoda.engine.bench.LlamaCppComparison [--threads 2] [--tokens 64] [--types F32,Q8_0] [--dir /tmp] [--native-view]
- *       [--keep] [--skip-llama-cpp]
+ *       [--keep] [--skip-llama-cpp] [--model HF_DIR]
  * </pre>
  *
  * Writes ~2 GB (F32) and ~0.5 GB (Q8_0) files into {@code --dir} and deletes each when done (unless {@code --keep}).
@@ -39,13 +42,19 @@ public final class LlamaCppComparison {
      * @param nativeView run Pagoda over {@link NativeViewWeights} (one JVM per variant: a JVM that
      *                   saw both segment kinds has both in its JIT profiles)
      */
-    record Settings(int threads, int tokens, Path dir, boolean nativeView, boolean keep, boolean skipLlamaCpp) {}
+    /** @param model an HF folder to convert, or null for the random-weight qwen2.5-0.5b shape */
+    record Settings(int threads, int tokens, Path dir, boolean nativeView, boolean keep, boolean skipLlamaCpp, Path model) {
+        String shapeName() {
+            return model == null ? "qwen2.5-0.5b" : model.toAbsolutePath().normalize().getFileName().toString();
+        }
+    }
 
     public static void main(String[] args) throws IOException {
         int threads = 2, tokens = 64;
         boolean nativeView = false, keep = false, skipLlamaCpp = false;
         List<DType> types = List.of(DType.F32, DType.Q8_0);
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        Path model = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--native-view") || option.equals("--keep") || option.equals("--skip-llama-cpp")) {
@@ -61,6 +70,7 @@ public final class LlamaCppComparison {
                 case "--tokens" -> tokens = Integer.parseInt(value);
                 case "--types" -> types = java.util.Arrays.stream(value.split(",")).map(DType::valueOf).toList();
                 case "--dir" -> dir = Path.of(value);
+                case "--model" -> model = Path.of(value);
                 default -> usage("unknown option " + option);
             }
         }
@@ -69,7 +79,7 @@ public final class LlamaCppComparison {
         int status = 0;
         try {
             List<Row> rows = new ArrayList<>();
-            Settings settings = new Settings(threads, tokens, dir, nativeView, keep, skipLlamaCpp);
+            Settings settings = new Settings(threads, tokens, dir, nativeView, keep, skipLlamaCpp, model);
             for (DType type : types) rows.add(compare(type, settings, out));
             printTable(out, rows, settings);
         } catch (RuntimeException | IOException e) {
@@ -82,13 +92,17 @@ public final class LlamaCppComparison {
 
     private static Row compare(DType type, Settings settings, PrintStream out) throws IOException {
         int threads = settings.threads(), tokens = settings.tokens();
-        Path file = settings.dir().resolve("pagoda-bench-qwen2.5-0.5b-" + type + ".gguf");
+        Path file = settings.dir().resolve("pagoda-bench-" + settings.shapeName() + "-" + type + ".gguf");
         try (Parallel parallel = new Parallel(threads)) {
             if (settings.keep() && Files.exists(file)) {
                 out.printf(Locale.ROOT, "%s: reusing %s (%.2f GB)%n", type, file, Files.size(file) / 1e9);
             } else {
                 long t0 = System.nanoTime();
-                QwenShapedGguf.write(type, file, parallel);
+                if (settings.model() == null) {
+                    QwenShapedGguf.write(type, file, parallel);
+                } else {
+                    HfToGguf.convertFolder(settings.model(), new HfToGguf.Options(type, settings.shapeName()), file);
+                }
                 out.printf(Locale.ROOT, "%s: wrote %s (%.2f GB) in %.1f s%n", type, file, Files.size(file) / 1e9, (System.nanoTime() - t0) / 1e9);
             }
 
@@ -137,7 +151,8 @@ public final class LlamaCppComparison {
     }
 
     private static void printTable(PrintStream out, List<Row> rows, Settings s) {
-        out.printf(Locale.ROOT, "%nqwen2.5-0.5b shape, random weights, %d threads, %d decode tokens (b1), Pagoda over %s%n",
+        out.printf(Locale.ROOT, "%n%s, %d threads, %d decode tokens (b1), Pagoda over %s%n",
+                s.model() == null ? "qwen2.5-0.5b shape, random weights" : s.shapeName() + " (" + s.model() + ")",
                 s.threads(), s.tokens(), s.nativeView() ? "native views of the mapped file" : "the mapped file");
         out.printf(Locale.ROOT, "%-6s %13s %14s %9s %11s %7s %11s %7s%n", "type", "llama.cpp b1", "llama.cpp b16", "b16/b1",
                 "Pagoda b1", "ratio", "Pagoda b16", "b16/b1");
@@ -154,6 +169,6 @@ public final class LlamaCppComparison {
 
     private static void usage(String problem) {
         throw new IllegalArgumentException(problem + "; options: --threads N --tokens N --types F32,Q8_0 --dir DIR --native-view"
-                + " --keep (reuse the file if present, leave it afterwards) --skip-llama-cpp");
+                + " --keep (reuse the file if present, leave it afterwards) --skip-llama-cpp --model HF_DIR (instead of the random qwen shape)");
     }
 }

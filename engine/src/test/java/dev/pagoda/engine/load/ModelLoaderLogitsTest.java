@@ -8,11 +8,8 @@ import dev.pagoda.catalog.config.HfConfigReader;
 import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.catalog.gguf.HfToGguf;
-import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.testing.TestModels;
-import dev.pagoda.catalog.tokenizer.GgufTokenizerMetadata;
-import dev.pagoda.catalog.tokenizer.TokenizerConfig;
 import dev.pagoda.engine.cpu.CpuKvCache;
 import dev.pagoda.engine.cpu.KvCacheShape;
 import dev.pagoda.engine.cpu.LinearKernels;
@@ -59,10 +56,7 @@ class ModelLoaderLogitsTest {
             throws IOException {
         Path folder = TestModels.write(variant, tmp.resolve(variant.name()));
         Path gguf = tmp.resolve(variant.name() + ".gguf");
-        try (HfWeightSource hf = HfWeightSource.open(folder)) {
-            HfToGguf.convert(hf, GgufTokenizerMetadata.fromHfTokenizerJson(folder.resolve("tokenizer.json"),
-                    TokenizerConfig.read(folder.resolve("tokenizer_config.json"))), new HfToGguf.Options(DType.F32, variant.name()), gguf);
-        }
+        HfToGguf.convertFolder(folder, new HfToGguf.Options(DType.F32, variant.name()), gguf);
         ModelSpec hfSpec = HfConfigReader.readFolder(folder);
         int[] tokens = new Random(variant.seed() * 31 + variant.architecture().ordinal()).ints(TOKENS, 0, hfSpec.vocabSize()).toArray();
         double[][] expected = new ReferenceLlama(new FixtureWeights(variant, hfSpec)).logits(tokens);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pagoda.catalog.config.HfConfigReader;
+import dev.pagoda.catalog.demo.DemoModels;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.testing.TestModels;
 import dev.pagoda.engine.cpu.Parallel;
@@ -72,12 +73,17 @@ class ModelLoaderTest {
     }
 
     @Test
-    void noModelMeansTheEmbeddedDefaultModel() {
+    void noModelMeansTheShippedDemoModelAndItsDraftGoesByName() {
         try (Parallel parallel = new Parallel(1);
-                LoadedModel m = new ModelLoader(parallel).load(null, LoadFormat.AUTO, spec -> DType.F32, 0)) {
-            assertEquals(dev.pagoda.catalog.synthetic.DefaultModel.NAME, m.name());
-            assertEquals(dev.pagoda.catalog.synthetic.DefaultModel.VARIANT.shape().hidden(), m.spec().hiddenSize());
+                LoadedModel m = new ModelLoader(parallel).load(null, LoadFormat.AUTO, spec -> DType.F32, 0);
+                LoadedModel draft = new ModelLoader(parallel).load(DemoModels.DRAFT, LoadFormat.AUTO, spec -> DType.F32, 0)) {
+            assertEquals(DemoModels.MAIN, m.name());
+            assertEquals(HfConfigReader.readFolder(DemoModels.main()), m.spec());
+            assertEquals("BF16", m.weightDtype());
             assertTrue(m.tokenizer().isPresent() && m.chatTemplates().isPresent(), "a real folder: tokenizer and chat template");
+            assertEquals(DemoModels.DRAFT, draft.name());
+            assertEquals(m.spec().vocabSize(), draft.spec().vocabSize(), "one tokenizer for both");
+            assertTrue(draft.spec().parameterCount() * 3 <= m.spec().parameterCount(), "the draft is at least 3x smaller");
         }
     }
 }

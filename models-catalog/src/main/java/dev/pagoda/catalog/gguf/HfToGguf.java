@@ -4,12 +4,17 @@ import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.config.RopeScaling;
 import dev.pagoda.catalog.quant.Dequantize;
 import dev.pagoda.catalog.quant.Quantize;
+import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tensor.WeightSource;
+import dev.pagoda.catalog.tokenizer.GgufTokenizerMetadata;
+import dev.pagoda.catalog.tokenizer.TokenizerConfig;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongUnaryOperator;
 
@@ -66,6 +71,31 @@ public final class HfToGguf {
             writer.addTensor("rope_freqs.weight", DType.F32, new long[] {spec.headDim() / 2}, llama3RopeFactors(spec));
         }
         writer.write(target);
+    }
+
+    /**
+     * Converts a whole HF folder: its safetensors and its tokenizer (tokenizer.json with the BOS/EOS
+     * and chat template of tokenizer_config.json). The target is replaced atomically.
+     */
+    public static void convertFolder(Path hfFolder, Options options, Path target) throws IOException {
+        Map<String, Object> tokenizer = GgufTokenizerMetadata.fromHfTokenizerJson(hfFolder.resolve("tokenizer.json"),
+                TokenizerConfig.read(hfFolder.resolve("tokenizer_config.json")));
+        try (HfWeightSource weights = HfWeightSource.open(hfFolder)) {
+            convert(weights, tokenizer, options, target);
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: HfToGguf HF_FOLDER OUT.gguf [F32|F16|Q8_0|Q4_0]   (default F32)");
+            System.exit(2);
+        }
+        Path folder = Path.of(args[0]), target = Path.of(args[1]);
+        DType type = DType.valueOf(args.length == 3 ? args[2].toUpperCase(Locale.ROOT) : "F32");
+        String name = folder.toAbsolutePath().normalize().getFileName().toString();
+        long t0 = System.nanoTime();
+        convertFolder(folder, new Options(type, name), target);
+        System.out.printf(Locale.ROOT, "wrote %s (%s, %.1f MB) in %.1f s%n", target, type, Files.size(target) / 1e6, (System.nanoTime() - t0) / 1e9);
     }
 
     private static void writeModelMetadata(GgufWriter w, ModelSpec spec, Options options) {

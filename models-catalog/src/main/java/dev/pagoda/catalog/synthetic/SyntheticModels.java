@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pagoda.catalog.config.Architecture;
 import dev.pagoda.catalog.gguf.HfToGguf;
-import dev.pagoda.catalog.safetensors.HfWeightSource;
 import dev.pagoda.catalog.safetensors.SafetensorsWriter;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.catalog.tensor.TensorData;
 import dev.pagoda.catalog.tokenizer.GgufTokenizerMetadata;
-import dev.pagoda.catalog.tokenizer.TokenizerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -28,8 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * Deterministic random-weight models in the real Hugging Face folder layout: the tiny fixtures
- * every module's tests use ({@code TestModels} in the test-jar) and the default model Pagoda
- * serves when no model is named ({@link DefaultModel}). Same seed and shape, same bytes.
+ * every module's tests use ({@code TestModels} in the test-jar). Same seed and shape, same bytes.
  *
  * <pre>{@code
  * Path dir = SyntheticModels.write(variant, tempDir);                       // F32, one file
@@ -195,11 +192,7 @@ public final class SyntheticModels {
         try {
             Files.createDirectories(absolute.getParent());
             hf = write(variant, Files.createTempDirectory(absolute.getParent(), ".hf-" + variant.name() + "-"));
-            Map<String, Object> tokenizer = GgufTokenizerMetadata.fromHfTokenizerJson(hf.resolve("tokenizer.json"),
-                    TokenizerConfig.read(hf.resolve("tokenizer_config.json")));
-            try (HfWeightSource weights = HfWeightSource.open(hf)) {
-                HfToGguf.convert(weights, tokenizer, new HfToGguf.Options(weightType, variant.name()), absolute);
-            }
+            HfToGguf.convertFolder(hf, new HfToGguf.Options(weightType, variant.name()), absolute);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

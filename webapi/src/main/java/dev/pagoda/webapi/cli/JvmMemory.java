@@ -5,7 +5,7 @@ import dev.pagoda.catalog.config.ModelSpec;
 import dev.pagoda.catalog.gguf.GgufFile;
 import dev.pagoda.catalog.gguf.GgufSpecMapper;
 import dev.pagoda.catalog.plan.MemoryPlanner;
-import dev.pagoda.catalog.synthetic.DefaultModel;
+import dev.pagoda.catalog.demo.DemoModels;
 import dev.pagoda.catalog.tensor.DType;
 import dev.pagoda.engine.core.EngineConfig;
 import dev.pagoda.engine.load.BuiltinShapes;
@@ -71,7 +71,10 @@ record JvmMemory(long heapBytes, long directBytes) {
     /** The model's shape from its config alone (nothing loaded); empty when {@code --model} names nothing readable here. */
     static Optional<ModelSpec> peek(String model, LoadFormat loadFormat) {
         try {
-            if (model == null || model.isBlank()) return Optional.of(HfConfigReader.readFolder(DefaultModel.materialize()));
+            if (model == null || model.isBlank()) return Optional.of(HfConfigReader.readFolder(DemoModels.main()));
+            if (DemoModels.isName(model)) {
+                return Optional.of(HfConfigReader.readFolder(DemoModels.MAIN.equals(model) ? DemoModels.main() : DemoModels.draft()));
+            }
             if (loadFormat == LoadFormat.DUMMY && BuiltinShapes.has(model)) return Optional.of(BuiltinShapes.byName(model));
             Path path = Path.of(model);
             if (Files.isRegularFile(path.resolve("config.json"))) return Optional.of(HfConfigReader.readFolder(path));

@@ -271,7 +271,7 @@ class ServeCommandTest {
         ServeCommand cmd = new ServeCommand();
         new CommandLine(cmd).parseArgs();
         try (var engine = EngineLauncher.local().start(cmd.engineConfig())) {
-            assertEquals(dev.pagoda.catalog.synthetic.DefaultModel.NAME, engine.model().servedName());
+            assertEquals(dev.pagoda.catalog.demo.DemoModels.MAIN, engine.model().servedName());
             assertTrue(engine.model().chatTemplates().isPresent(), "the default model ships a chat template");
         }
     }
