@@ -1,0 +1,106 @@
+package dev.pagoda.engine.structured.mask;
+
+import dev.pagoda.engine.structured.automaton.Automaton;
+import dev.pagoda.engine.structured.automaton.ConfigSet;
+import dev.pagoda.engine.structured.automaton.StackPool;
+import dev.pagoda.engine.structured.automaton.Stepper;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * The precomputed, stack-independent part of every token mask (xgrammar's adaptive token mask
+ * cache): for each automaton state that reads bytes, the tokens accepted from it while its rule
+ * has not ended (whatever the stack below holds), and the trie nodes where its rule may end with
+ * bytes of a token still to come — the only tokens whose fate depends on the caller, checked
+ * against the real stack at run time. Tokens neither accepted nor below such a node are
+ * rejected in every context. A rule that was inlined is part of its caller's automaton, so
+ * crossing its end costs nothing here; only the ends of kept (recursive) rules are uncertain,
+ * and only for a next byte that some caller accepts ({@link Automaton#canFollow}).
+ *
+ * <p>Accepted sets are stored as token ids where few, as a bitmask over the vocabulary where many.
+ */
+public final class TokenTables {
+
+    private final int words;
+    private final long[][] acceptedBits; // (states) bitmask, or null
+    private final int[][] acceptedIds;   // (states) ids, or null
+    private final int[][] escapes;       // (states) trie nodes to check against the stack
+    private final long acceptedEntries;
+    private final long escapeEntries;
+
+    private TokenTables(int words, long[][] acceptedBits, int[][] acceptedIds, int[][] escapes) {
+        this.words = words;
+        this.acceptedBits = acceptedBits;
+        this.acceptedIds = acceptedIds;
+        this.escapes = escapes;
+        long a = 0, e = 0;
+        for (int s = 0; s < escapes.length; s++) {
+            a += acceptedIds[s] != null ? acceptedIds[s].length : acceptedBits[s] != null ? words * 2L : 0;
+            e += escapes[s] != null ? escapes[s].length : 0;
+        }
+        this.acceptedEntries = a;
+        this.escapeEntries = e;
+    }
+
+    /** Computes the tables of every state of {@code a}, on up to {@code threads} threads. */
+    public static TokenTables build(Automaton a, TokenTrie trie, int vocabSize, int threads) {
+        int words = Math.ceilDiv(vocabSize, 64);
+        int n = a.states();
+        long[][] bits = new long[n][];
+        int[][] ids = new int[n][];
+        int[][] escapes = new int[n][];
+        AtomicInteger nextState = new AtomicInteger();
+        IntStream.range(0, Math.max(1, Math.min(threads, n))).parallel().forEach(worker -> {
+            StackPool pool = new StackPool();
+            TrieWalker walker = new TrieWalker(trie, new Stepper(a, pool));
+            long[] scratch = new long[words];
+            TrieWalker.IntList esc = new TrieWalker.IntList();
+            for (int s; (s = nextState.getAndIncrement()) < n; ) {
+                if ((a.flags(s) & Automaton.READS) == 0) continue;
+                java.util.Arrays.fill(scratch, 0);
+                esc.size = 0;
+                walker.walk(1, trie.nodes(), 0, ConfigSet.single(s, StackPool.EMPTY), scratch, esc, a.ruleOf(s));
+                int count = 0;
+                for (long w : scratch) count += Long.bitCount(w);
+                if (count < 2 * words) {
+                    int[] list = new int[count];
+                    int k = 0;
+                    for (int w = 0; w < words; w++) {
+                        for (long x = scratch[w]; x != 0; x &= x - 1) list[k++] = w * 64 + Long.numberOfTrailingZeros(x);
+                    }
+                    ids[s] = list;
+                } else {
+                    bits[s] = scratch.clone();
+                }
+                escapes[s] = esc.size == 0 ? null : esc.toArray();
+            }
+        });
+        return new TokenTables(words, bits, ids, escapes);
+    }
+
+    /** ORs the tokens accepted from state {@code s} into {@code mask}. */
+    void orAccepted(int s, long[] mask) {
+        long[] bits = acceptedBits[s];
+        if (bits != null) {
+            for (int w = 0; w < words; w++) mask[w] |= bits[w];
+            return;
+        }
+        int[] ids = acceptedIds[s];
+        if (ids != null) for (int id : ids) mask[id >>> 6] |= 1L << id;
+    }
+
+    /** Trie nodes below which state {@code s}'s tokens depend on the stack; null for none. */
+    int[] escapes(int s) {
+        return escapes[s];
+    }
+
+    /** Entries stored (ids, or two per bitmask word), for size reports. */
+    public long acceptedEntries() {
+        return acceptedEntries;
+    }
+
+    /** Stack-dependent trie nodes over all states. */
+    public long escapeEntries() {
+        return escapeEntries;
+    }
+}

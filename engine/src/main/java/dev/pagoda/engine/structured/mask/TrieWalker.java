@@ -1,0 +1,88 @@
+package dev.pagoda.engine.structured.mask;
+
+import dev.pagoda.engine.structured.automaton.Automaton;
+import dev.pagoda.engine.structured.automaton.ConfigSet;
+import dev.pagoda.engine.structured.automaton.StackPool;
+import dev.pagoda.engine.structured.automaton.Stepper;
+import java.util.Arrays;
+
+/**
+ * Walks a subtree of the {@link TokenTrie} with a configuration set: each node's set is its
+ * parent's stepped over the node's byte, a node whose set is dead skips its whole subtree, and
+ * the tokens ending at a live node are set in a bitmask. Stack nodes pushed during the walk are
+ * released as it backtracks. Not thread-safe: one per thread.
+ */
+final class TrieWalker {
+
+    private final TokenTrie trie;
+    private final Automaton a;
+    private final Stepper stepper;
+    private final StackPool pool;
+    private final ConfigSet[] sets;   // (maxDepth + 1) the set after each depth of the current path
+    private final int[] marks;        // (maxDepth + 2) pool mark before computing the set at each depth
+
+    TrieWalker(TokenTrie trie, Stepper stepper) {
+        this.trie = trie;
+        this.a = stepper.automaton();
+        this.stepper = stepper;
+        this.pool = stepper.pool();
+        this.sets = new ConfigSet[trie.maxDepth() + 1];
+        for (int i = 0; i < sets.length; i++) sets[i] = new ConfigSet();
+        this.marks = new int[trie.maxDepth() + 2];
+    }
+
+    /**
+     * Walks nodes {@code [first, end)}, all below one node at {@code parentDepth} whose set is
+     * {@code parent}. Sets in {@code accepted} every token that ends at a live node. With
+     * {@code escapes} not null, {@code atBottom} means the walk's starting rule ended (the
+     * precomputation's unknown caller takes over): the children of such a node whose byte may
+     * follow {@code rule} are added to {@code escapes}, to be checked against the real stack.
+     */
+    void walk(int first, int end, int parentDepth, ConfigSet parent, long[] accepted, IntList escapes, int rule) {
+        int mark = pool.mark();
+        sets[parentDepth].copyFrom(parent);
+        marks[parentDepth + 1] = pool.mark();
+        int i = first;
+        while (i < end) {
+            int d = trie.depth(i);
+            pool.release(marks[d]);
+            ConfigSet cur = sets[d];
+            stepper.step(sets[d - 1], trie.label(i), cur);
+            if (cur.isDead()) {
+                i = trie.end(i);
+                continue;
+            }
+            for (int t = trie.tokensFrom(i), te = trie.tokensEnd(i); t < te; t++) {
+                int id = trie.tokenId(t);
+                accepted[id >>> 6] |= 1L << id;
+            }
+            if (escapes != null && cur.atBottom()) {
+                for (int c = i + 1, ce = trie.end(i); c < ce; c = trie.end(c)) {
+                    if (a.canFollow(rule, trie.label(c))) escapes.add(c);
+                }
+            }
+            if (cur.size() == 0) {
+                i = trie.end(i);
+                continue;
+            }
+            marks[d + 1] = pool.mark();
+            i++;
+        }
+        pool.release(mark);
+    }
+
+    /** A growable int list. */
+    static final class IntList {
+        int[] values = new int[16];
+        int size;
+
+        void add(int v) {
+            if (size == values.length) values = Arrays.copyOf(values, size * 2);
+            values[size++] = v;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}
