@@ -25,9 +25,10 @@ final class ByteDfa {
 
     static ByteDfa of(Expr e) {
         Nfa nfa = NfaBuilder.regular(e);
+        Closure closure = new Closure(nfa);
         Map<IntKey, Integer> ids = new HashMap<>();
         List<int[]> sets = new ArrayList<>();
-        IntKey start = new IntKey(Closure.epsilon(nfa, new int[] {0}));
+        IntKey start = new IntKey(closure.epsilon(new int[] {0}));
         ids.put(start, 0);
         sets.add(start.values());
         List<int[]> rows = new ArrayList<>();
@@ -37,12 +38,12 @@ final class ByteDfa {
             acc.add(Arrays.binarySearch(set, 1) >= 0);
             int[] row = new int[256];
             for (int c = 0; c < 256; c++) {
-                int[] moved = Closure.moveOnByte(nfa, set, c);
+                int[] moved = closure.moveOnByte(set, c);
                 if (moved.length == 0) {
                     row[c] = -1;
                     continue;
                 }
-                IntKey key = new IntKey(Closure.epsilon(nfa, moved));
+                IntKey key = new IntKey(closure.epsilon(moved));
                 Integer id = ids.get(key);
                 if (id == null) {
                     id = sets.size();

@@ -3,7 +3,6 @@ package dev.pagoda.engine.structured.automaton;
 import dev.pagoda.engine.structured.grammar.GrammarException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +18,10 @@ final class Determinizer {
 
     static RuleDfa determinize(Nfa nfa, ByteClasses classes) {
         int k = classes.count;
+        Closure closure = new Closure(nfa);
         Map<IntKey, Integer> ids = new HashMap<>();
         List<int[]> sets = new ArrayList<>();
-        int[] start = Closure.epsilon(nfa, new int[] {0});
+        int[] start = closure.epsilon(new int[] {0});
         ids.put(new IntKey(start), 0);
         sets.add(start);
         IntBuffer next = new IntBuffer();
@@ -29,30 +29,30 @@ final class Determinizer {
         IntBuffer callOffset = new IntBuffer();
         IntBuffer callRule = new IntBuffer();
         IntBuffer callTarget = new IntBuffer();
-        BitSet[] byClass = new BitSet[k];
-        for (int c = 0; c < k; c++) byClass[c] = new BitSet();
+        IntBuffer[] byClass = new IntBuffer[k];
+        for (int c = 0; c < k; c++) byClass[c] = new IntBuffer();
         for (int i = 0; i < sets.size(); i++) {
             int[] set = sets.get(i);
             accepting.add(Arrays.binarySearch(set, 1) >= 0);
-            for (BitSet b : byClass) b.clear();
-            TreeMap<Integer, BitSet> byCall = new TreeMap<>();
+            for (IntBuffer b : byClass) b.clear();
+            TreeMap<Integer, IntBuffer> byCall = new TreeMap<>();
             for (int s : set) {
                 for (int j = nfa.outStart(s), end = nfa.outStart(s + 1); j < end; j++) {
                     int e = nfa.outgoing(j);
                     int lo = nfa.edgeLo(e);
                     if (lo == Nfa.EPSILON) continue;
                     if (lo == Nfa.CALL) {
-                        byCall.computeIfAbsent(nfa.edgeHi(e), r -> new BitSet()).set(nfa.edgeTo(e));
+                        byCall.computeIfAbsent(nfa.edgeHi(e), r -> new IntBuffer()).add(nfa.edgeTo(e));
                         continue;
                     }
-                    for (int c = classes.classOf[lo], last = classes.classOf[nfa.edgeHi(e)]; c <= last; c++) byClass[c].set(nfa.edgeTo(e));
+                    for (int c = classes.classOf[lo], last = classes.classOf[nfa.edgeHi(e)]; c <= last; c++) byClass[c].add(nfa.edgeTo(e));
                 }
             }
-            for (int c = 0; c < k; c++) next.add(byClass[c].isEmpty() ? -1 : id(nfa, byClass[c], ids, sets));
+            for (int c = 0; c < k; c++) next.add(byClass[c].size() == 0 ? -1 : id(closure, byClass[c], ids, sets));
             callOffset.add(callRule.size());
-            for (Map.Entry<Integer, BitSet> call : byCall.entrySet()) {
+            for (Map.Entry<Integer, IntBuffer> call : byCall.entrySet()) {
                 callRule.add(call.getKey());
-                callTarget.add(id(nfa, call.getValue(), ids, sets));
+                callTarget.add(id(closure, call.getValue(), ids, sets));
             }
         }
         callOffset.add(callRule.size());
@@ -61,8 +61,8 @@ final class Determinizer {
         return new RuleDfa(sets.size(), k, next.toArray(), acc, callOffset.toArray(), callRule.toArray(), callTarget.toArray());
     }
 
-    private static int id(Nfa nfa, BitSet moved, Map<IntKey, Integer> ids, List<int[]> sets) {
-        IntKey key = new IntKey(Closure.epsilon(nfa, moved.stream().toArray()));
+    private static int id(Closure closure, IntBuffer moved, Map<IntKey, Integer> ids, List<int[]> sets) {
+        IntKey key = new IntKey(closure.epsilon(moved.toArray()));
         Integer id = ids.get(key);
         if (id != null) return id;
         if (sets.size() >= MAX_STATES) {

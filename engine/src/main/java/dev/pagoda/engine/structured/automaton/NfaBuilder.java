@@ -3,6 +3,8 @@ package dev.pagoda.engine.structured.automaton;
 import dev.pagoda.engine.structured.grammar.ByteSet;
 import dev.pagoda.engine.structured.grammar.Expr;
 import dev.pagoda.engine.structured.grammar.GrammarException;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -18,6 +20,11 @@ final class NfaBuilder {
 
     private final Nfa nfa = new Nfa();
     private final Map<String, Integer> ruleIndex; // null: references are refused (a regular sub-expression)
+    // A sequence or choice object built again towards the same end state reuses its first
+    // fragment: its strings lead to that end either way. The JSON-schema compiler shares the
+    // "remaining properties" tail between branches this way, so n optional properties cost
+    // O(n) states instead of O(n²).
+    private final IdentityHashMap<Expr, Map<Integer, Integer>> built = new IdentityHashMap<>();
 
     private NfaBuilder(Map<String, Integer> ruleIndex) {
         this.ruleIndex = ruleIndex;
@@ -41,6 +48,21 @@ final class NfaBuilder {
     }
 
     private void build(Expr e, int a, int b) {
+        if (e instanceof Expr.Seq || e instanceof Expr.Alt) {
+            Map<Integer, Integer> byEnd = built.computeIfAbsent(e, k -> new HashMap<>());
+            Integer entry = byEnd.get(b);
+            if (entry == null) {
+                entry = state();
+                byEnd.put(b, entry);
+                buildFresh(e, entry, b);
+            }
+            nfa.epsilon(a, entry);
+            return;
+        }
+        buildFresh(e, a, b);
+    }
+
+    private void buildFresh(Expr e, int a, int b) {
         switch (e) {
             case Expr.Bytes bytes -> byteSet(bytes.set(), a, b);
             case Expr.Chars chars -> {
