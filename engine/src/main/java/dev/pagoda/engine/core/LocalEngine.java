@@ -21,6 +21,8 @@ import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sched.Scheduler;
 import dev.pagoda.engine.sched.SchedulerConfig;
+import dev.pagoda.engine.structured.StructuredOutputCompiler;
+import dev.pagoda.engine.structured.mask.TokenVocabulary;
 import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.util.List;
@@ -29,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -85,7 +88,11 @@ public final class LocalEngine implements InferenceEngine {
         ModelSpec spec = model.spec();
         int maxModelLen = config.resolvedMaxModelLen(spec);
         List<Integer> eos = model.eosTokenIds();
-        SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos);
+        // token byte strings and compiled grammars of structured output; the vocabulary is built on first use
+        StructuredOutputCompiler structured = new StructuredOutputCompiler(model.tokenizer()
+                .<Supplier<TokenVocabulary>>map(t -> () -> TokenVocabulary.of(t, spec.vocabSize(), eos)).orElse(null),
+                StructuredOutputCompiler.DEFAULT_CACHE_SIZE);
+        SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos, structured);
         String device = CudaBackend.resolveDevice(config.device());
         CudaBackend.Setup setup = null;
         if (!device.equals("cpu")) {
@@ -123,7 +130,7 @@ public final class LocalEngine implements InferenceEngine {
         SchedulerConfig schedulerConfig = config.schedulerConfig(maxModelLen, capacity.numBlocks(), gpu);
         this.core = new EngineCore(new Scheduler(schedulerConfig), runner, model.tokenizer().orElse(null),
                 eos.stream().mapToInt(Integer::intValue).toArray());
-        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent());
+        this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent(), structured);
         this.info = new ModelInfo(config.servedModelName() != null ? config.servedModelName() : model.name(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),

@@ -5,22 +5,27 @@ import dev.pagoda.engine.api.InvalidRequestException;
 import dev.pagoda.engine.sample.SamplingParams;
 import dev.pagoda.engine.sched.QueueFullException;
 import dev.pagoda.engine.sched.SchedulerConfig;
+import dev.pagoda.engine.structured.StructuredOutputCompiler;
 
 /**
  * The checks {@code submit} makes in the caller's thread, so a bad request is refused with a
  * client-facing message (HTTP 400) before it reaches the engine loop. Fills in what the request
- * left open: {@code max_tokens} null means the rest of the context.
+ * left open: {@code max_tokens} null means the rest of the context. A structured-output
+ * constraint is compiled here (into the compiler's cache, where the runner finds it), so a
+ * schema or grammar that cannot be compiled fails its request alone, naming the field.
  */
 final class RequestValidator {
 
     private final int vocabSize;
     private final SchedulerConfig limits;
     private final boolean hasTokenizer;
+    private final StructuredOutputCompiler structured;
 
-    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer) {
+    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, StructuredOutputCompiler structured) {
         this.vocabSize = vocabSize;
         this.limits = limits;
         this.hasTokenizer = hasTokenizer;
+        this.structured = structured;
     }
 
     /** @return the request as the engine runs it (max_tokens resolved) */
@@ -48,6 +53,7 @@ final class RequestValidator {
         if (!hasTokenizer && !params.stop().isEmpty()) {
             throw new InvalidRequestException("stop", "stop strings need a tokenizer and this model has none; use stop_token_ids");
         }
+        if (params.structuredOutput() != null) structured.compile(params.structuredOutput());
         if (params.n() > limits.maxNumSeqs()) {
             throw new InvalidRequestException("n", "n = " + params.n() + " exceeds --max-num-seqs " + limits.maxNumSeqs());
         }
