@@ -24,10 +24,14 @@ import java.util.Map;
  * an active min_tokens mask — gets its logits row copied back and sampled by {@link Sampler},
  * the same code as on the CPU; everything else (greedy, temperature, top-k, top-p, min-p) is
  * drawn on the device from a seed taken from the request's own generator, so a seeded request
- * repeats whatever shares its batch.
+ * repeats whatever shares its batch. A structured-output row sampled on the device sends its
+ * grammar's token bitmask with the step, and the device sampler draws only allowed tokens.
  *
  * <p>Steps are launched without waiting ({@link #launch}), so the engine schedules the next step
- * while the device runs this one; the next step's pending tokens are read on the device.
+ * while the device runs this one; the next step's pending tokens are read on the device. A step
+ * with structured rows does not run ahead: the next mask depends on the token it samples, so it
+ * is completed (its tokens accepted by the matchers) before the next step is scheduled, as a
+ * step with host-sampled rows is.
  */
 public final class CudaModelRunner implements ModelRunner {
 
@@ -89,17 +93,17 @@ public final class CudaModelRunner implements ModelRunner {
         }
         RowSampling[] rows = new RowSampling[sampling.size()];
         SamplingState[] rowStates = new SamplingState[rows.length];
-        boolean hostRows = false;
+        boolean waitForTokens = false; // a host row, or a structured row whose next mask needs this token
         for (int r = 0; r < rows.length; r++) {
             String id = sampling.get(r).requestId();
             rowStates[r] = states.get(id);
             rows[r] = deviceParams(rowStates[r]);
-            hostRows |= rows[r].hostLogits();
+            waitForTokens |= rows[r].hostLogits() || rowStates[r].grammar() != null;
             if (!rows[r].hostLogits()) sampledRows.put(id, r);
         }
         StepExecutor.Pending pending = executor.launch(layout.batch(), step.blockCopies(), rows, feedRows(batch, layout.batch().numTokens()));
         previousSampledRows = sampledRows;
-        return new DeviceStep(pending, sampling, rows, rowStates, failed, !hostRows);
+        return new DeviceStep(pending, sampling, rows, rowStates, failed, !waitForTokens);
     }
 
     /** The step's sequences minus those awaiting a token the previous launch did not sample on the device (they fail). */
@@ -192,7 +196,8 @@ public final class CudaModelRunner implements ModelRunner {
         if (state.needsHostLogits()) return new RowSampling(0f, 0, 1f, 0f, 0L, 0, true);
         float temperature = p.isGreedy() ? 0f : (float) p.temperature();
         int counter = state.nextOutputIndex();
-        return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(), counter, false);
+        long[] mask = state.structuredMask(); // copied into the step's inputs at launch
+        return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(), counter, false, mask);
     }
 
     @Override

@@ -99,7 +99,7 @@ class StructuredOutputEngineTest {
     }
 
     /** Submits every case greedy and sampled (n = 2) at once; checks every output; returns how many finished by their grammar. */
-    private static int runAll(LocalEngine engine, int[] sharedPrefix, Random random, int maxTokens) throws InterruptedException {
+    static int runAll(LocalEngine engine, int[] sharedPrefix, Random random, int maxTokens) throws InterruptedException {
         List<Case> cases = cases();
         List<RequestStream> streams = new ArrayList<>();
         List<Case> of = new ArrayList<>();
@@ -133,7 +133,7 @@ class StructuredOutputEngineTest {
         return out;
     }
 
-    private static void assertAllBlocksBack(LocalEngine engine) {
+    static void assertAllBlocksBack(LocalEngine engine) {
         engine.pause();
         engine.step();
         KvSnapshot kv = engine.state().kvSnapshot();

@@ -91,7 +91,7 @@ public final class CudaLlama implements AutoCloseable {
         this.attentionFactor = (float) freqs.attentionFactor();
 
         this.inputs = new StepInputs(device, limits.maxTokens(), limits.maxSeqs(), maxBlocksPerSeq,
-                CudaKernels.prefillTileRows(), limits.maxCopies());
+                CudaKernels.prefillTileRows(), limits.maxCopies(), spec.vocabSize());
         long t = limits.maxTokens();
         long d = spec.hiddenSize();
         int qkvDim = spec.qDim() + 2 * spec.kvDim();
@@ -231,7 +231,7 @@ public final class CudaLlama implements AutoCloseable {
         if (timeline != null) timeline.mark("lm_head", s);
         kernels.sample(s, new CudaKernels.SamplingBatch(logits, rows, spec.vocabSize(), inputs.at(inputs.temperature),
                 inputs.at(inputs.topK), inputs.at(inputs.topP), inputs.at(inputs.minP), inputs.at(inputs.seeds),
-                inputs.at(inputs.counters), outTokens));
+                inputs.at(inputs.counters), inputs.at(inputs.maskRows), inputs.maskWords(), inputs.maskStride, outTokens));
         if (timeline != null) timeline.mark("sample", s);
     }
 
