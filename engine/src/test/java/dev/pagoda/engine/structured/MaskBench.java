@@ -1,6 +1,8 @@
 package dev.pagoda.engine.structured;
 
+import dev.pagoda.engine.structured.cfg.CfgParser;
 import dev.pagoda.engine.structured.grammar.Grammar;
+import dev.pagoda.engine.structured.json.JsonSchemaCompiler;
 import dev.pagoda.engine.structured.json.JsonSyntax;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +17,7 @@ import java.util.Random;
  * npm reference package): for each grammar, its compile time (automaton + precomputed tables),
  * then the time of every {@link GrammarMatcher#fillMask} along random valid outputs (each next
  * token drawn from the mask itself), after a warm-up. Prints median, p99 and mean per mask. Not
- * a test: a tool (see the engine README's structured-output section for how to run it).
+ * a test: a tool; run it from the engine's test classpath (docs/architecture.md, Benchmarks).
  *
  * <p>Usage: {@code MaskBench [vocabulary=qwen3] [outputs=40] [maxTokens=200] [threads=2]}.
  */
@@ -26,8 +28,10 @@ public final class MaskBench {
         int outputs = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         int maxTokens = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        long start = System.nanoTime();
         Vocabularies.Loaded v = Vocabularies.real(vocabName);
-        System.out.printf(Locale.ROOT, "vocabulary %s: %d ids, %d trie nodes%n", vocabName, v.vocabulary().size(), v.trie().nodes());
+        System.out.printf(Locale.ROOT, "vocabulary %s: %d ids, %d trie nodes (tokenizer, token bytes and trie: %.0f ms)%n", vocabName,
+                v.vocabulary().size(), v.trie().nodes(), (System.nanoTime() - start) / 1e6);
         for (Map.Entry<String, Grammar> e : grammars().entrySet()) {
             CompiledGrammar g = null;
             long best = Long.MAX_VALUE;
@@ -40,16 +44,30 @@ public final class MaskBench {
             int tokens = run(g, outputs, maxTokens, new Random(2), times);
             long[] t = times.stream().mapToLong(Long::longValue).sorted().toArray();
             double mean = Arrays.stream(t).average().orElse(0);
-            System.out.printf(Locale.ROOT, "%-16s compile %7.1f ms (%d states, %d escape nodes) | mask: median %6.1f us, p99 %7.1f us, mean %6.1f us over %d masks (%d outputs, %d tokens)%n",
-                    e.getKey(), best / 1e6, g.automaton().states(), g.tables().escapeEntries(), t[t.length / 2] / 1e3,
+            System.out.printf(Locale.ROOT, "%-16s compile %7.1f ms (%d states, %d tables, %d escape nodes) | mask: median %6.1f us, p99 %7.1f us, mean %6.1f us over %d masks (%d outputs, %d tokens)%n",
+                    e.getKey(), best / 1e6, g.automaton().states(), g.tables().walks(), g.tables().escapeEntries(), t[t.length / 2] / 1e3,
                     t[(int) (t.length * 0.99)] / 1e3, mean / 1e3, t.length, outputs, tokens);
         }
     }
 
+    /** Realistic constraints: four JSON Schemas (test resources structured/bench), any JSON object, JSON in GBNF, arithmetic in Lark. */
     static Map<String, Grammar> grammars() {
         Map<String, Grammar> g = new LinkedHashMap<>();
+        for (String schema : new String[] {"tool-call", "person", "order", "file-tree"}) {
+            g.put(schema + ".json", JsonSchemaCompiler.compile(resource("bench/" + schema + ".json"), true));
+        }
         g.put("json_object", JsonSyntax.anyObject());
+        g.put("json.gbnf", CfgParser.parse(resource("cfg/json.gbnf")));
+        g.put("calc.lark", CfgParser.parse(resource("cfg/calc.lark")));
         return g;
+    }
+
+    private static String resource(String name) {
+        try (var in = MaskBench.class.getResourceAsStream("/dev/pagoda/engine/structured/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Random outputs, each token drawn uniformly from the mask; times every fillMask into {@code times} when not null. */

@@ -22,8 +22,12 @@ import java.util.Set;
  */
 final class RuleInliner {
 
-    /** A non-recursive rule heavier than this (expression weight × references) stays a rule rather than being copied. */
-    private static final long COPY_BUDGET = 400_000;
+    /**
+     * A non-recursive rule whose copies would weigh more than this (expression weight × the
+     * copies its references make, a bounded repetition {@code {m,n}} making n) stays a rule: an
+     * item under {@code maxItems: 20} is then one automaton, not twenty.
+     */
+    private static final long COPY_BUDGET = 4_000;
 
     private final Grammar grammar;
     private final Map<String, Expr> bodies = new LinkedHashMap<>();
@@ -42,12 +46,12 @@ final class RuleInliner {
     private LinkedHashMap<String, Expr> run() {
         List<String> reachable = reachable();
         Map<String, Set<String>> calls = new HashMap<>();
-        Map<String, Integer> refCount = new HashMap<>();
+        Map<String, Long> copies = new HashMap<>();
         for (String r : reachable) {
             List<String> refs = new ArrayList<>();
             collectRefs(grammar.rules().get(r), refs);
             calls.put(r, new LinkedHashSet<>(refs));
-            for (String q : refs) refCount.merge(q, 1, Integer::sum);
+            countCopies(grammar.rules().get(r), 1, copies);
         }
         Set<String> recursive = recursiveRules(reachable, calls);
         kept.add(grammar.root());
@@ -56,7 +60,8 @@ final class RuleInliner {
         for (String r : reachable) {
             if (kept.contains(r)) continue;
             long w = weight(grammar.rules().get(r), weight);
-            if (w * refCount.getOrDefault(r, 0) > COPY_BUDGET && refCount.getOrDefault(r, 0) > 1) kept.add(r);
+            long n = copies.getOrDefault(r, 0L);
+            if (n > 1 && w * n > COPY_BUDGET) kept.add(r);
         }
         for (String r : kept) bodies.put(r, null);
         for (String r : new ArrayList<>(kept)) bodies.put(r, inline(grammar.rules().get(r)));
@@ -91,6 +96,23 @@ final class RuleInliner {
             case Expr.Minus m -> {
                 collectRefs(m.expr(), out);
                 collectRefs(m.excluded(), out);
+            }
+            case Expr.Bytes b -> { }
+            case Expr.Chars c -> { }
+            case Expr.Literal l -> { }
+        }
+    }
+
+    /** Adds to {@code copies} how many times each referenced rule would be pasted: {@code times} per reference, times n inside {m,n}. */
+    private static void countCopies(Expr e, long times, Map<String, Long> copies) {
+        switch (e) {
+            case Expr.Ref r -> copies.merge(r.rule(), times, Long::sum);
+            case Expr.Seq s -> s.items().forEach(i -> countCopies(i, times, copies));
+            case Expr.Alt a -> a.options().forEach(o -> countCopies(o, times, copies));
+            case Expr.Repeat r -> countCopies(r.item(), times * Math.max(1, r.max() == Expr.UNBOUNDED ? r.min() + 1 : r.max()), copies);
+            case Expr.Minus m -> {
+                countCopies(m.expr(), times, copies);
+                countCopies(m.excluded(), times, copies);
             }
             case Expr.Bytes b -> { }
             case Expr.Chars c -> { }

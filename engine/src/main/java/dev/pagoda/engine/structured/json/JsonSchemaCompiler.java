@@ -669,6 +669,12 @@ public final class JsonSchemaCompiler {
             min = Math.min(min, 1);
             max = Expr.UNBOUNDED;
         }
+        if (Math.max(min, max) > 1 && !(item instanceof Expr.Ref) && !item.equals(Expr.NOTHING)) {
+            // a rule of its own: the grammar builder keeps it one automaton when copying it min/max times would be large
+            String name = "items" + rules.size() + ":" + (path.isEmpty() ? "#" : path);
+            rules.put(name, item);
+            item = Expr.ref(name);
+        }
         Expr comma = Expr.seq(JsonSyntax.WS, Expr.literal(","), JsonSyntax.WS);
         Expr body = elements(prefix, item, min, max, comma);
         Expr open = Expr.seq(Expr.literal("["), JsonSyntax.WS);

@@ -27,9 +27,11 @@ public final class TokenTables {
     private final int[][] escapes;       // (states) trie nodes to check against the stack
     private final long acceptedEntries;
     private final long escapeEntries;
+    private final int walks;
 
-    private TokenTables(int words, long[][] acceptedBits, int[][] acceptedIds, int[][] escapes) {
+    private TokenTables(int words, long[][] acceptedBits, int[][] acceptedIds, int[][] escapes, int walks) {
         this.words = words;
+        this.walks = walks;
         this.acceptedBits = acceptedBits;
         this.acceptedIds = acceptedIds;
         this.escapes = escapes;
@@ -42,24 +44,40 @@ public final class TokenTables {
         this.escapeEntries = e;
     }
 
-    /** Computes the tables of every state of {@code a}, on up to {@code threads} threads. */
+    /**
+     * Computes the tables of every state of {@code a}, on up to {@code threads} threads; states
+     * no token can tell apart ({@link TokenEquivalence}) share one.
+     */
     public static TokenTables build(Automaton a, TokenTrie trie, int vocabSize, int threads) {
         int words = Math.ceilDiv(vocabSize, 64);
         int n = a.states();
         long[][] bits = new long[n][];
         int[][] ids = new int[n][];
         int[][] escapes = new int[n][];
+        int[] classOf = TokenEquivalence.classes(a, trie.maxDepth() + 1);
+        int[] representative = new int[n];
+        java.util.Arrays.fill(representative, -1);
+        int[] walked = new int[n]; // the states whose tables are computed: one per class
+        int walks = 0;
+        for (int s = 0; s < n; s++) {
+            if ((a.flags(s) & Automaton.READS) == 0) continue;
+            if (representative[classOf[s]] < 0) {
+                representative[classOf[s]] = s;
+                walked[walks++] = s;
+            }
+        }
+        int toWalk = walks;
         AtomicInteger nextState = new AtomicInteger();
-        IntStream.range(0, Math.max(1, Math.min(threads, n))).parallel().forEach(worker -> {
+        IntStream.range(0, Math.max(1, Math.min(threads, toWalk))).parallel().forEach(worker -> {
             StackPool pool = new StackPool();
             TrieWalker walker = new TrieWalker(trie, new Stepper(a, pool));
             long[] scratch = new long[words];
             TrieWalker.IntList esc = new TrieWalker.IntList();
-            for (int s; (s = nextState.getAndIncrement()) < n; ) {
-                if ((a.flags(s) & Automaton.READS) == 0) continue;
+            for (int job; (job = nextState.getAndIncrement()) < toWalk; ) {
+                int s = walked[job];
                 java.util.Arrays.fill(scratch, 0);
                 esc.size = 0;
-                walker.walk(1, trie.nodes(), 0, ConfigSet.single(s, StackPool.EMPTY), scratch, esc, a.ruleOf(s));
+                walker.walkFrom(s, scratch, esc);
                 int count = 0;
                 for (long w : scratch) count += Long.bitCount(w);
                 if (count < 2 * words) {
@@ -75,7 +93,14 @@ public final class TokenTables {
                 escapes[s] = esc.size == 0 ? null : esc.toArray();
             }
         });
-        return new TokenTables(words, bits, ids, escapes);
+        for (int s = 0; s < n; s++) {
+            int r = representative[classOf[s]];
+            if (r < 0 || r == s) continue;
+            bits[s] = bits[r];
+            ids[s] = ids[r];
+            escapes[s] = escapes[r];
+        }
+        return new TokenTables(words, bits, ids, escapes, walks);
     }
 
     /** ORs the tokens accepted from state {@code s} into {@code mask}. */
@@ -97,6 +122,11 @@ public final class TokenTables {
     /** Entries stored (ids, or two per bitmask word), for size reports. */
     public long acceptedEntries() {
         return acceptedEntries;
+    }
+
+    /** Tables computed (one per class of equivalent states). */
+    public int walks() {
+        return walks;
     }
 
     /** Stack-dependent trie nodes over all states. */

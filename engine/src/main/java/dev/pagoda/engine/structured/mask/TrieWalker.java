@@ -20,6 +20,8 @@ final class TrieWalker {
     private final StackPool pool;
     private final ConfigSet[] sets;   // (maxDepth + 1) the set after each depth of the current path
     private final int[] marks;        // (maxDepth + 2) pool mark before computing the set at each depth
+    private final int[] path;         // (maxDepth + 1) the DFA state after each depth while no call is on the path
+    private final ConfigSet callSet = new ConfigSet();
 
     TrieWalker(TokenTrie trie, Stepper stepper) {
         this.trie = trie;
@@ -29,6 +31,47 @@ final class TrieWalker {
         this.sets = new ConfigSet[trie.maxDepth() + 1];
         for (int i = 0; i < sets.length; i++) sets[i] = new ConfigSet();
         this.marks = new int[trie.maxDepth() + 2];
+        this.path = new int[trie.maxDepth() + 1];
+    }
+
+    /**
+     * The precomputation's walk from state {@code s}: {@link #walk} from
+     * {@code ConfigSet.single(s, EMPTY)}, with the rule's end as the escape. While the path stays
+     * on states that call no rule it is one DFA state per depth, no configuration sets; below a
+     * state that calls, that subtree is walked with sets.
+     */
+    void walkFrom(int s, long[] accepted, IntList escapes) {
+        int rule = a.ruleOf(s);
+        path[0] = s;
+        int i = 1, end = trie.nodes();
+        while (i < end) {
+            int d = trie.depth(i);
+            int t = a.next(path[d - 1], trie.label(i));
+            if (t < 0) {
+                i = trie.end(i);
+                continue;
+            }
+            path[d] = t;
+            for (int k = trie.tokensFrom(i), ke = trie.tokensEnd(i); k < ke; k++) {
+                int id = trie.tokenId(k);
+                accepted[id >>> 6] |= 1L << id;
+            }
+            int f = a.flags(t);
+            if ((f & Automaton.ACCEPTS) != 0) {
+                for (int c = i + 1, ce = trie.end(i); c < ce; c = trie.end(c)) {
+                    if (a.canFollow(rule, trie.label(c))) escapes.add(c);
+                }
+            }
+            if ((f & Automaton.CALLS) != 0) {
+                int mark = pool.mark();
+                stepper.expand(t, StackPool.EMPTY, callSet);
+                if (callSet.size() > 0) walk(i + 1, trie.end(i), d, callSet, accepted, escapes, rule);
+                pool.release(mark);
+                i = trie.end(i);
+                continue;
+            }
+            i = (f & Automaton.READS) != 0 ? i + 1 : trie.end(i);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.pagoda.engine.structured.Vocabularies;
 import dev.pagoda.engine.structured.cfg.CfgParser;
 import dev.pagoda.engine.structured.grammar.Expr;
 import dev.pagoda.engine.structured.grammar.Grammar;
+import dev.pagoda.engine.structured.json.JsonSchemaCompiler;
 import dev.pagoda.engine.structured.json.JsonSyntax;
 import dev.pagoda.engine.structured.regex.RegexParser;
 import java.util.LinkedHashMap;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * vocabulary and on the real 32k Llama-2 (SentencePiece, byte fallback) and 151k Qwen3
  * vocabularies: a non-recursive grammar (all context-independent), any JSON object (recursion:
  * tokens that cross a rule's end are checked against the stack), a CFG whose kept rules end
- * mid-token in many ways, JSON in GBNF and left-recursive arithmetic in Lark with %ignore.
+ * mid-token in many ways, JSON in GBNF, left-recursive arithmetic in Lark with %ignore, and JSON
+ * Schemas: a tool call (one DFA), an order (a repeated item kept as a rule: calls) and a
+ * recursive file tree.
  */
 class TokenMaskTest {
 
@@ -33,13 +36,16 @@ class TokenMaskTest {
         rules.put("item", Expr.alt(Expr.ref("list"), Expr.repeat(Expr.chars(dev.pagoda.engine.structured.grammar.CodepointSet.range('a', 'e')), 1, 3),
                 Expr.literal("é"), Expr.literal("😀")));
         g.put("s-expressions", new Grammar("root", rules));
-        g.put("json.gbnf", CfgParser.parse(resource("json.gbnf")));
-        g.put("calc.lark", CfgParser.parse(resource("calc.lark")));
+        g.put("json.gbnf", CfgParser.parse(resource("cfg/json.gbnf")));
+        g.put("calc.lark", CfgParser.parse(resource("cfg/calc.lark")));
+        for (String schema : new String[] {"tool-call", "order", "file-tree"}) {
+            g.put(schema + ".json", JsonSchemaCompiler.compile(resource("bench/" + schema + ".json"), true));
+        }
         return g;
     }
 
     private static String resource(String name) {
-        try (var in = TokenMaskTest.class.getResourceAsStream("/dev/pagoda/engine/structured/cfg/" + name)) {
+        try (var in = TokenMaskTest.class.getResourceAsStream("/dev/pagoda/engine/structured/" + name)) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
