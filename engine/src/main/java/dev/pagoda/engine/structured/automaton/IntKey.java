@@ -2,8 +2,8 @@ package dev.pagoda.engine.structured.automaton;
 
 import java.util.Arrays;
 
-/** A sorted set of NFA states as a hash key (a DFA state of the subset construction). */
-record IntKey(int[] values) {
+/** An int array as a hash key: a DFA state of the subset construction (a sorted set of NFA states), a refinement signature. */
+public record IntKey(int[] values) {
     @Override
     public boolean equals(Object o) {
         return o instanceof IntKey k && Arrays.equals(values, k.values);

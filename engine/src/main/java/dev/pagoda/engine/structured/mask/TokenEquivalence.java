@@ -1,6 +1,7 @@
 package dev.pagoda.engine.structured.mask;
 
 import dev.pagoda.engine.structured.automaton.Automaton;
+import dev.pagoda.engine.structured.automaton.IntKey;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,17 +29,17 @@ final class TokenEquivalence {
         int[] followIds = new int[a.rules()];
         for (int r = 0; r < followIds.length; r++) followIds[r] = followId(a, r);
         int[] block = new int[n];
-        Map<Key, Integer> ids = new HashMap<>();
+        Map<IntKey, Integer> ids = new HashMap<>();
         for (int s = 0; s < n; s++) {
             int f = a.flags(s);
             int[] sig = (f & Automaton.CALLS) != 0 ? new int[] {-1, s}
                     : new int[] {f, (f & Automaton.ACCEPTS) != 0 ? followIds[a.ruleOf(s)] : -1};
-            block[s] = ids.computeIfAbsent(new Key(sig), k -> ids.size());
+            block[s] = ids.computeIfAbsent(new IntKey(sig), k -> ids.size());
         }
         int blocks = ids.size();
         int[] bytes = representativeBytes(a);
         for (int round = 0; round < depth; round++) {
-            Map<Key, Integer> next = new HashMap<>();
+            Map<IntKey, Integer> next = new HashMap<>();
             int[] refined = new int[n];
             for (int s = 0; s < n; s++) {
                 int[] sig = new int[1 + bytes.length];
@@ -47,7 +48,7 @@ final class TokenEquivalence {
                     int t = a.next(s, bytes[i]);
                     sig[1 + i] = t < 0 ? -1 : block[t];
                 }
-                refined[s] = next.computeIfAbsent(new Key(sig), k -> next.size());
+                refined[s] = next.computeIfAbsent(new IntKey(sig), k -> next.size());
             }
             block = refined;
             if (next.size() == blocks) break; // stable: a full equivalence
@@ -83,17 +84,5 @@ final class TokenEquivalence {
             if (same) return r;
         }
         return rule;
-    }
-
-    private record Key(int[] values) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(values, k.values);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(values);
-        }
     }
 }
