@@ -24,6 +24,11 @@ public record CompiledGrammar(Automaton automaton, TokenTables tables, TokenTrie
         return new CompiledGrammar(a, tables, trie, vocabulary, System.nanoTime() - start);
     }
 
+    /** Heap held, roughly: the token tables and the transition table. */
+    public long bytes() {
+        return tables.bytes() + 4 * automaton.tableEntries();
+    }
+
     /** A matcher at the start of an output; {@code extraEndTokens} (the request's stop token ids) end it like EOS. */
     public GrammarMatcher newMatcher(int... extraEndTokens) {
         return new GrammarMatcher(this, extraEndTokens);

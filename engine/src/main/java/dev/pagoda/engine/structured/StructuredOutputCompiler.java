@@ -13,12 +13,12 @@ import dev.pagoda.engine.structured.regex.RegexParser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Compiles {@link StructuredOutput} constraints for one model's vocabulary, with a bounded LRU
- * cache keyed by the constraint (its kind and text, not the request field it came from), so
+ * Compiles {@link StructuredOutput} constraints for one model's vocabulary, with an LRU cache
+ * keyed by the constraint (its kind and text, not the request field it came from), bounded in
+ * entries and in bytes (a grammar's token tables take from under a MiB to a few tens), so
  * requests repeating a schema compile it once. Compilation runs on the caller's thread — at
  * submit, so a bad constraint is the request's 400 — and spreads the precomputation of token
  * tables over the machine's cores. The vocabulary and its trie are built on first use. Thread-safe.
@@ -26,6 +26,8 @@ import java.util.function.Supplier;
 public final class StructuredOutputCompiler {
 
     public static final int DEFAULT_CACHE_SIZE = 64;
+    /** Heap the cached grammars may hold together. */
+    public static final long DEFAULT_CACHE_BYTES = 512L << 20;
 
     /** The cache key: what the grammar depends on. */
     private record Key(String kind, String text, boolean strict, List<String> choices) {}
@@ -34,7 +36,10 @@ public final class StructuredOutputCompiler {
 
     private final Supplier<TokenVocabulary> vocabularySource;
     private final int threads;
-    private final Map<Key, CompiledGrammar> cache;
+    private final LinkedHashMap<Key, CompiledGrammar> cache = new LinkedHashMap<>(16, 0.75f, true); // access order: eldest first
+    private final int cacheSize;
+    private final long cacheBytes;
+    private long cachedBytes; // guarded by cache
     private volatile Vocab vocab;
 
     /**
@@ -43,14 +48,15 @@ public final class StructuredOutputCompiler {
      * @param cacheSize  compiled grammars kept
      */
     public StructuredOutputCompiler(Supplier<TokenVocabulary> vocabulary, int cacheSize) {
+        this(vocabulary, cacheSize, DEFAULT_CACHE_BYTES);
+    }
+
+    /** @param cacheBytes heap the cached grammars may hold together (the newest is kept whatever its size) */
+    public StructuredOutputCompiler(Supplier<TokenVocabulary> vocabulary, int cacheSize, long cacheBytes) {
         this.vocabularySource = vocabulary;
         this.threads = Runtime.getRuntime().availableProcessors();
-        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, CompiledGrammar> eldest) {
-                return size() > cacheSize;
-            }
-        };
+        this.cacheSize = cacheSize;
+        this.cacheBytes = cacheBytes;
     }
 
     /**
@@ -78,7 +84,15 @@ public final class StructuredOutputCompiler {
             throw new InvalidSamplingParamsException(spec.parameter(), spec.parameter() + ": the grammar cannot be used: " + e.getMessage());
         }
         synchronized (cache) {
-            cache.put(key, compiled);
+            CompiledGrammar raced = cache.putIfAbsent(key, compiled);
+            if (raced != null) return raced; // another thread compiled it meanwhile
+            cachedBytes += compiled.bytes();
+            for (var it = cache.entrySet().iterator(); it.hasNext() && cache.size() > 1 && (cache.size() > cacheSize || cachedBytes > cacheBytes); ) {
+                CompiledGrammar eldest = it.next().getValue();
+                if (eldest == compiled) break;
+                cachedBytes -= eldest.bytes();
+                it.remove();
+            }
         }
         return compiled;
     }

@@ -44,8 +44,8 @@ public final class MaskBench {
             int tokens = run(g, outputs, maxTokens, new Random(2), times);
             long[] t = times.stream().mapToLong(Long::longValue).sorted().toArray();
             double mean = Arrays.stream(t).average().orElse(0);
-            System.out.printf(Locale.ROOT, "%-16s compile %7.1f ms (%d states, %d tables, %d escape nodes) | mask: median %6.1f us, p99 %7.1f us, mean %6.1f us over %d masks (%d outputs, %d tokens)%n",
-                    e.getKey(), best / 1e6, g.automaton().states(), g.tables().walks(), g.tables().escapeEntries(), t[t.length / 2] / 1e3,
+            System.out.printf(Locale.ROOT, "%-16s compile %7.1f ms (%d states, %d tables of %.1f MiB, %d escape nodes) | mask: median %6.1f us, p99 %7.1f us, mean %6.1f us over %d masks (%d outputs, %d tokens)%n",
+                    e.getKey(), best / 1e6, g.automaton().states(), g.tables().walks(), g.tables().bytes() / 1048576.0, g.tables().escapeEntries(), t[t.length / 2] / 1e3,
                     t[(int) (t.length * 0.99)] / 1e3, mean / 1e3, t.length, outputs, tokens);
         }
     }

@@ -101,6 +101,24 @@ public final class Automaton {
         return (follow[4 * rule + ((b & 0xFF) >> 6)] & (1L << b)) != 0;
     }
 
+    /**
+     * The transition table, {@code (states, classes)} of target states or -1, indexed by
+     * {@code s * classes() + byteClasses()[b]}: for the inner loops of the token-table walks.
+     * Do not modify.
+     */
+    public int[] transitions() {
+        return next;
+    }
+
+    /** The byte class of each byte value (256); do not modify. */
+    public int[] byteClasses() {
+        return classOf;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
     /** Transition table entries (states × byte classes), for size reports. */
     public long tableEntries() {
         return (long) states * classes;

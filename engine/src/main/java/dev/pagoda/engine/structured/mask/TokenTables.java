@@ -27,6 +27,7 @@ public final class TokenTables {
     private final int[][] escapes;       // (states) trie nodes to check against the stack
     private final long acceptedEntries;
     private final long escapeEntries;
+    private final long bytes;
     private final int walks;
 
     private TokenTables(int words, long[][] acceptedBits, int[][] acceptedIds, int[][] escapes, int walks) {
@@ -35,13 +36,19 @@ public final class TokenTables {
         this.acceptedBits = acceptedBits;
         this.acceptedIds = acceptedIds;
         this.escapes = escapes;
-        long a = 0, e = 0;
+        long a = 0, e = 0, b = 0;
+        java.util.Set<Object> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int s = 0; s < escapes.length; s++) {
             a += acceptedIds[s] != null ? acceptedIds[s].length : acceptedBits[s] != null ? words * 2L : 0;
             e += escapes[s] != null ? escapes[s].length : 0;
+            // shared tables (equivalent states) are held once
+            if (acceptedIds[s] != null && counted.add(acceptedIds[s])) b += 16 + 4L * acceptedIds[s].length;
+            if (acceptedBits[s] != null && counted.add(acceptedBits[s])) b += 16 + 8L * acceptedBits[s].length;
+            if (escapes[s] != null && counted.add(escapes[s])) b += 16 + 4L * escapes[s].length;
         }
         this.acceptedEntries = a;
         this.escapeEntries = e;
+        this.bytes = b + 24L * escapes.length;
     }
 
     /**
@@ -122,6 +129,11 @@ public final class TokenTables {
     /** Entries stored (ids, or two per bitmask word), for size reports. */
     public long acceptedEntries() {
         return acceptedEntries;
+    }
+
+    /** Heap the tables hold, roughly (arrays shared by equivalent states counted once). */
+    public long bytes() {
+        return bytes;
     }
 
     /** Tables computed (one per class of equivalent states). */

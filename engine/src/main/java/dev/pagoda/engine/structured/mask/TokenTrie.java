@@ -18,11 +18,11 @@ import java.util.Arrays;
  */
 public final class TokenTrie {
 
-    private final byte[] label;     // (nodes) the byte leading to the node
-    private final int[] depth;      // (nodes)
-    private final int[] end;        // (nodes) end of the subtree, exclusive
-    private final int[] tokenStart; // (nodes + 1) tokens ending at node i: tokenIds[tokenStart[i] .. tokenStart[i+1])
-    private final int[] tokenIds;
+    final byte[] label;     // (nodes) the byte leading to the node
+    final int[] depth;      // (nodes)
+    final int[] end;        // (nodes) end of the subtree, exclusive
+    final int[] tokenStart; // (nodes + 1) tokens ending at node i: tokenIds[tokenStart[i] .. tokenStart[i+1])
+    final int[] tokenIds;
     private final int maxDepth;
 
     private TokenTrie(byte[] label, int[] depth, int[] end, int[] tokenStart, int[] tokenIds, int maxDepth) {

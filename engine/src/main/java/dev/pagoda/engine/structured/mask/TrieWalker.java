@@ -42,35 +42,45 @@ final class TrieWalker {
      */
     void walkFrom(int s, long[] accepted, IntList escapes) {
         int rule = a.ruleOf(s);
+        // the trie's and the automaton's arrays in locals: this loop visits up to every trie node
+        byte[] label = trie.label;
+        int[] depth = trie.depth, subtreeEnd = trie.end, tokenStart = trie.tokenStart, tokenIds = trie.tokenIds;
+        int[] next = a.transitions(), classOf = a.byteClasses();
+        int classes = a.classes();
+        int[] path = this.path;
         path[0] = s;
         int i = 1, end = trie.nodes();
         while (i < end) {
-            int d = trie.depth(i);
-            int t = a.next(path[d - 1], trie.label(i));
+            int d = depth[i];
+            int t = next[path[d - 1] * classes + classOf[label[i] & 0xFF]];
             if (t < 0) {
-                i = trie.end(i);
+                i = subtreeEnd[i];
                 continue;
             }
             path[d] = t;
-            for (int k = trie.tokensFrom(i), ke = trie.tokensEnd(i); k < ke; k++) {
-                int id = trie.tokenId(k);
+            for (int k = tokenStart[i], ke = tokenStart[i + 1]; k < ke; k++) {
+                int id = tokenIds[k];
                 accepted[id >>> 6] |= 1L << id;
             }
             int f = a.flags(t);
+            if (f == Automaton.READS) {
+                i++;
+                continue;
+            }
             if ((f & Automaton.ACCEPTS) != 0) {
-                for (int c = i + 1, ce = trie.end(i); c < ce; c = trie.end(c)) {
-                    if (a.canFollow(rule, trie.label(c))) escapes.add(c);
+                for (int c = i + 1, ce = subtreeEnd[i]; c < ce; c = subtreeEnd[c]) {
+                    if (a.canFollow(rule, label[c] & 0xFF)) escapes.add(c);
                 }
             }
             if ((f & Automaton.CALLS) != 0) {
                 int mark = pool.mark();
                 stepper.expand(t, StackPool.EMPTY, callSet);
-                if (callSet.size() > 0) walk(i + 1, trie.end(i), d, callSet, accepted, escapes, rule);
+                if (callSet.size() > 0) walk(i + 1, subtreeEnd[i], d, callSet, accepted, escapes, rule);
                 pool.release(mark);
-                i = trie.end(i);
+                i = subtreeEnd[i];
                 continue;
             }
-            i = (f & Automaton.READS) != 0 ? i + 1 : trie.end(i);
+            i = (f & Automaton.READS) != 0 ? i + 1 : subtreeEnd[i];
         }
     }
 
