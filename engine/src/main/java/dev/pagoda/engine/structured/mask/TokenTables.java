@@ -1,7 +1,6 @@
 package dev.pagoda.engine.structured.mask;
 
 import dev.pagoda.engine.structured.automaton.Automaton;
-import dev.pagoda.engine.structured.automaton.ConfigSet;
 import dev.pagoda.engine.structured.automaton.StackPool;
 import dev.pagoda.engine.structured.automaton.Stepper;
 import java.util.concurrent.atomic.AtomicInteger;
