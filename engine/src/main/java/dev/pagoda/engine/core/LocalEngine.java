@@ -21,6 +21,8 @@ import dev.pagoda.engine.runner.ModelRunner;
 import dev.pagoda.engine.sample.SamplerVocab;
 import dev.pagoda.engine.sched.Scheduler;
 import dev.pagoda.engine.sched.SchedulerConfig;
+import dev.pagoda.engine.structured.StructuredOutputCompiler;
+import dev.pagoda.engine.structured.mask.TokenVocabulary;
 import dev.pagoda.engine.telemetry.KvSnapshot;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -86,7 +89,11 @@ public final class LocalEngine implements InferenceEngine {
         ModelSpec spec = model.spec();
         int maxModelLen = config.resolvedMaxModelLen(spec);
         List<Integer> eos = model.eosTokenIds();
-        SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos);
+        // token byte strings and compiled grammars of structured output; the vocabulary is built on first use
+        StructuredOutputCompiler structured = new StructuredOutputCompiler(model.tokenizer()
+                .<Supplier<TokenVocabulary>>map(t -> () -> TokenVocabulary.of(t, spec.vocabSize(), eos)).orElse(null),
+                StructuredOutputCompiler.DEFAULT_CACHE_SIZE);
+        SamplerVocab vocab = new SamplerVocab(spec.vocabSize(), eos, structured);
         Backend backend = Backends.open(model, config.backendConfig(maxModelLen), vocab, parallel, linears);
         model = backend.model(); // --dtype may have cast it; closing the cast closes what it was cast from
         LOG.log(System.Logger.Level.INFO, backend.description());
@@ -99,7 +106,7 @@ public final class LocalEngine implements InferenceEngine {
                 eos.stream().mapToInt(Integer::intValue).toArray());
         this.model = model;
         this.validator = new RequestValidator(spec.vocabSize(), schedulerConfig, model.tokenizer().isPresent(), config.seed(),
-                config.maxLogprobs());
+                config.maxLogprobs(), structured);
         this.info = new ModelInfo(config.servedModelNames().isEmpty() ? List.of(model.name()) : config.servedModelNames(), model.source(),
                 spec, model.tokenizer(), model.chatTemplates(), model.generationDefaults(), maxModelLen,
                 new ModelInfo.CacheInfo(config.blockSize(), capacity.numBlocks(), capacity.bytesPerBlock(), capacity.maxConcurrency()),

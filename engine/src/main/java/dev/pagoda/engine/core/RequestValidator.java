@@ -8,6 +8,7 @@ import dev.pagoda.engine.sched.RequestLimits;
 import dev.pagoda.engine.sched.SchedulerConfig;
 import dev.pagoda.engine.sched.SchedulingPolicy;
 import java.util.SplittableRandom;
+import dev.pagoda.engine.structured.StructuredOutputCompiler;
 
 /**
  * The checks {@code submit} makes in the caller's thread, so a bad request is refused with a
@@ -15,7 +16,9 @@ import java.util.SplittableRandom;
  * left open: {@code max_tokens} null means the rest of the context; no {@code seed} means the next
  * draw of the engine's own generator, seeded by {@code --seed} — vLLM's semantics: a fresh engine
  * given the same requests in the same order samples the same tokens, and each request still
- * samples alone whatever shares its batch.
+ * samples alone whatever shares its batch. A structured-output constraint is compiled here (into
+ * the compiler's cache, where the runner finds it), so a schema or grammar that cannot be compiled
+ * fails its request alone, naming the field.
  */
 final class RequestValidator {
 
@@ -25,15 +28,18 @@ final class RequestValidator {
     private final boolean hasTokenizer;
     private final SplittableRandom defaultSeeds; // guarded by itself: submits come from any thread
     private final int maxLogprobs;
+    private final StructuredOutputCompiler structured;
 
     /** @param maxLogprobs --max-logprobs */
-    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, long engineSeed, int maxLogprobs) {
+    RequestValidator(int vocabSize, SchedulerConfig limits, boolean hasTokenizer, long engineSeed, int maxLogprobs,
+                     StructuredOutputCompiler structured) {
         this.vocabSize = vocabSize;
         this.limits = limits;
         this.requestLimits = new RequestLimits(limits);
         this.hasTokenizer = hasTokenizer;
         this.defaultSeeds = new SplittableRandom(engineSeed);
         this.maxLogprobs = maxLogprobs;
+        this.structured = structured;
     }
 
     /** @return the request as the engine runs it (max_tokens resolved) */
@@ -64,6 +70,7 @@ final class RequestValidator {
             throw new InvalidRequestException("stop", "stop strings need a tokenizer and this model has none; use stop_token_ids");
         }
         requestLimits.check(prompt.length, params).ifPresent(RequestValidator::reject);
+        if (params.structuredOutput() != null) structured.compile(params.structuredOutput());
         if (params.maxTokens() == null) params = params.toBuilder().maxTokens(maxModelLen - prompt.length).build();
         if (params.seed() == null) params = params.toBuilder().seed(nextDefaultSeed()).build();
         return new GenerationRequest(id, prompt, params, request.priority());

@@ -26,10 +26,14 @@ import java.util.Map;
  * the same code as on the CPU; everything else (greedy, temperature, top-k, top-p, min-p) is
  * drawn on the device from a seed taken from the request's own generator, so a seeded request
  * repeats whatever shares its batch. Rows that score prompt tokens (prompt_logprobs) come back
- * as host logits after the sampled rows.
+ * as host logits after the sampled rows. A structured-output row sampled on the device sends its
+ * grammar's token bitmask with the step, and the device sampler draws only allowed tokens.
  *
  * <p>Steps are launched without waiting ({@link #launch}), so the engine schedules the next step
- * while the device runs this one; the next step's pending tokens are read on the device.
+ * while the device runs this one; the next step's pending tokens are read on the device. A step
+ * with structured rows does not run ahead: the next mask depends on the token it samples, so it
+ * is completed (its tokens accepted by the matchers) before the next step is scheduled, as a
+ * step with host-sampled rows is.
  */
 public final class CudaModelRunner implements ModelRunner {
 
@@ -91,19 +95,20 @@ public final class CudaModelRunner implements ModelRunner {
         }
         RowSampling[] rows = new RowSampling[layout.logitRows()];
         SamplingState[] rowStates = new SamplingState[sampling.size()];
-        // prompt-scoring rows come back to the host (their draws are ignored), so such a step never feeds forward
-        boolean hostRows = !layout.promptRows().isEmpty();
+        // prompt-scoring rows come back to the host (their draws are ignored), and a structured row's next
+        // mask needs this step's token: either way such a step never feeds forward
+        boolean waitForTokens = !layout.promptRows().isEmpty();
         for (int r = sampling.size(); r < rows.length; r++) rows[r] = HOST_LOGITS;
         for (int r = 0; r < sampling.size(); r++) {
             SequenceId id = sampling.get(r).id();
             rowStates[r] = states.get(id);
             rows[r] = deviceParams(rowStates[r]);
-            hostRows |= rows[r].hostLogits();
+            waitForTokens |= rows[r].hostLogits() || rowStates[r].grammar() != null;
             if (!rows[r].hostLogits()) sampledRows.put(id, r);
         }
         StepExecutor.Pending pending = executor.launch(layout.batch(), step.blockCopies(), rows, feedRows(batch, layout.batch().numTokens()));
         previousSampledRows = sampledRows;
-        return new DeviceStep(pending, layout, rows, rowStates, failed, !hostRows);
+        return new DeviceStep(pending, layout, rows, rowStates, failed, !waitForTokens);
     }
 
     /** The step's sequences minus those awaiting a token the previous launch did not sample on the device (they fail). */
@@ -201,7 +206,8 @@ public final class CudaModelRunner implements ModelRunner {
         if (state.needsHostLogits()) return HOST_LOGITS;
         float temperature = p.isGreedy() ? 0f : (float) p.temperature();
         int counter = state.nextOutputIndex();
-        return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(), counter, false);
+        long[] mask = state.structuredMask(); // copied into the step's inputs at launch
+        return new RowSampling(temperature, p.topK(), (float) p.topP(), (float) p.minP(), state.nextDeviceSeed(), counter, false, mask);
     }
 
     @Override

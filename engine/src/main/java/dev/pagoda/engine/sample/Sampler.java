@@ -12,6 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Picks the next token of one request from its logits row, in vLLM's order:
  * <ol>
+ *   <li>a structured-output constraint masks every token its grammar does not allow next to -inf
+ *       (so greedy and random draws alike only ever pick allowed tokens);</li>
  *   <li>logit bias is added;</li>
  *   <li>EOS and {@code stop_token_ids} are masked to -inf while fewer than {@code min_tokens} were generated;</li>
  *   <li>repetition penalty (HF/CTRL) over every distinct prompt or generated token:
@@ -122,17 +124,35 @@ public final class Sampler {
         return token;
     }
 
-    /** Steps 1–4 of the class comment, into {@link #logits}. */
+    /** Steps 1–5 of the class comment, into {@link #logits}. */
     private void applyLogitProcessors(float[] raw, int offset, SamplingState state) {
         System.arraycopy(raw, offset, logits, 0, size);
+        long[] mask = state.structuredMask();
+        if (mask != null) applyMask(mask);
         int[] biasIds = state.biasIds();
         float[] biasValues = state.biasValues();
         for (int i = 0; i < biasIds.length; i++) logits[biasIds[i]] += biasValues[i];
-        if (state.outputCount() < state.params().minTokens()) {
+        // where the grammar is complete only EOS is left: min_tokens gives way rather than mask everything
+        boolean grammarMustEnd = state.grammar() != null && state.grammar().mustEnd();
+        if (state.outputCount() < state.params().minTokens() && !grammarMustEnd) {
             for (int id : state.minTokensMaskedIds()) logits[id] = Float.NEGATIVE_INFINITY;
         }
         applyRepetitionPenalty(state);
         applyFrequencyPresencePenalties(state);
+    }
+
+    /** -inf for every token whose bit is clear in {@code mask}. */
+    private void applyMask(long[] mask) {
+        for (int w = 0, words = Math.ceilDiv(size, 64); w < words; w++) {
+            long bits = mask[w];
+            if (bits == -1L) continue;
+            int base = w << 6, end = Math.min(size, base + 64);
+            if (bits == 0) {
+                Arrays.fill(logits, base, end, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            for (int i = base; i < end; i++) if ((bits & (1L << (i - base))) == 0) logits[i] = Float.NEGATIVE_INFINITY;
+        }
     }
 
     /** The logits after bias, masking and penalties (a copy), without drawing or recording; for tests. */
@@ -189,7 +209,7 @@ public final class Sampler {
         if (Float.isNaN(max)) throw new IllegalStateException("logits row contains NaN");
         if (max == Float.NEGATIVE_INFINITY) {
             throw new IllegalStateException("no token can be sampled: every logit is -inf after "
-                    + "logit_bias, min_tokens masking and penalties");
+                    + "the structured-output mask, logit_bias, min_tokens masking and penalties");
         }
         if (max == Float.POSITIVE_INFINITY) throw new IllegalStateException("logits row contains +inf");
         return max;

@@ -1,5 +1,7 @@
 package dev.pagoda.engine.sample;
 
+import dev.pagoda.engine.structured.GrammarMatcher;
+import dev.pagoda.engine.structured.StructuredOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +13,10 @@ import java.util.TreeMap;
  * One request's sampling state: its parameters, which tokens it has seen (for the penalties) and
  * its own random generator. The generator is per request and advanced exactly once per generated
  * token, so a seeded request produces the same tokens whatever else shares its batch and
- * whatever order the batch is sampled in. Not thread-safe; one thread samples a request at a time.
+ * whatever order the batch is sampled in. A request with a structured-output constraint also
+ * holds its grammar matcher, advanced by every token appended — sampled here or on a device — so
+ * the next mask follows the output (tokens recomputed after preemption are not appended again).
+ * Not thread-safe; one thread samples a request at a time.
  */
 public final class SamplingState {
 
@@ -28,6 +33,8 @@ public final class SamplingState {
     private final int[] biasIds;             // (bias entries) ascending ids, so the order never depends on a hash
     private final float[] biasValues;        // (bias entries)
     private final int[] minTokensMaskedIds;  // EOS ∪ stop_token_ids: masked to -inf until min_tokens
+    private final GrammarMatcher grammar;    // null without structured output
+    private final long[] mask;               // (vocab / 64) the grammar's allowed tokens, refilled per draw
 
     private SamplingState(SamplingParams params, int[] promptTokenIds, SamplerVocab vocab, SplittableRandom rng) {
         this.params = params;
@@ -51,6 +58,18 @@ public final class SamplingState {
         List<Integer> masked = new ArrayList<>(vocab.eosTokenIds());
         masked.addAll(params.stopTokenIds());
         minTokensMaskedIds = masked.stream().mapToInt(Integer::intValue).distinct().toArray();
+        this.grammar = grammarFor(params, vocab);
+        this.mask = grammar == null ? null : new long[grammar.maskWords()];
+    }
+
+    /** A fresh matcher of the request's constraint (compiled at submit, so normally from the cache); its stop token ids end it like EOS. */
+    private static GrammarMatcher grammarFor(SamplingParams params, SamplerVocab vocab) {
+        StructuredOutput spec = params.structuredOutput();
+        if (spec == null) return null;
+        if (vocab.structuredOutputs() == null) {
+            throw new InvalidSamplingParamsException(spec.parameter(), spec.parameter() + ": structured output needs the model's tokenizer");
+        }
+        return vocab.structuredOutputs().compile(spec).newMatcher(params.stopTokenIds().stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -106,6 +125,9 @@ public final class SamplingState {
 
     /** Records a generated token; {@link Sampler} calls it for each token it returns. */
     void append(int tokenId) {
+        if (grammar != null && !grammar.accept(tokenId)) {
+            throw new IllegalStateException("token " + tokenId + " is not allowed by the structured output (" + params.structuredOutput().parameter() + ") here");
+        }
         if (outputCount == outputIds.length) outputIds = Arrays.copyOf(outputIds, outputCount * 2);
         outputIds[outputCount++] = tokenId;
         if (countsTokens) outputTokens.add(tokenId);
@@ -150,6 +172,22 @@ public final class SamplingState {
         launchedDeviceSamples--;
         append(tokenId);
         return SampledToken.of(tokenId);
+    }
+
+    /** The structured-output matcher, or null for free text. */
+    public GrammarMatcher grammar() {
+        return grammar;
+    }
+
+    /**
+     * The tokens the structured output allows next, as a bitmask over the vocabulary (bit
+     * {@code id % 64} of word {@code id / 64}); null for free text. The array is reused: read it
+     * before the next call.
+     */
+    public long[] structuredMask() {
+        if (grammar == null) return null;
+        grammar.fillMask(mask);
+        return mask;
     }
 
     /** The request's one uniform draw in [0, 1) for its next token. */

@@ -17,7 +17,9 @@ import java.util.function.UnaryOperator;
  * A stand-in for the GPU behind {@code CudaModelRunner}: a "model" whose logits for a row depend
  * only on the row's token, {@code logit[v] = -|v - next(token)|}, so greedy decoding follows
  * {@link #next} and a test can compute the expected chain itself. Greedy device rows return
- * that argmax; rows with {@code hostLogits} get the logits row. A token listed in
+ * that argmax — among the tokens a row's structured-output mask allows, when it has one (the
+ * allowed token closest to {@code next}, -1 when none is) — and rows with {@code hostLogits}
+ * get the logits row. A token listed in
  * {@link #poisonToken} gets NaN logits (host rows) or an id outside the vocabulary (device rows).
  *
  * <p>Like the GPU, it computes a step when launched and keeps that step's sampled ids "on the
@@ -38,6 +40,10 @@ final class FakeDeviceExecutor implements StepExecutor {
     private final java.util.ArrayDeque<Long> outstanding = new java.util.ArrayDeque<>();
     int maxOutstanding;
     int fedTokens;
+    /** Launches made while a step with structured-output (masked) device rows was still outstanding: its next masks could not be known. */
+    int launchesAheadOfAMaskedStep;
+    int maskedRows;
+    private long lastMaskedLaunch = -1;
 
     FakeDeviceExecutor(int vocab, int maxRows) {
         this.vocab = vocab;
@@ -50,9 +56,14 @@ final class FakeDeviceExecutor implements StepExecutor {
      * {@link CudaModelRunner} over this device in its place.
      */
     UnaryOperator<ModelRunner> replacingCpuRunner() {
+        return replacingCpuRunner(new SamplerVocab(vocab, List.of()));
+    }
+
+    /** As {@link #replacingCpuRunner()}, with the runner's vocabulary (EOS ids, structured-output compiler) given. */
+    UnaryOperator<ModelRunner> replacingCpuRunner(SamplerVocab samplerVocab) {
         return cpu -> {
             cpu.close();
-            return new CudaModelRunner(this, () -> {}, new SamplerVocab(vocab, List.of()), maxRows);
+            return new CudaModelRunner(this, () -> {}, samplerVocab, maxRows);
         };
     }
 
@@ -71,6 +82,13 @@ final class FakeDeviceExecutor implements StepExecutor {
     public Pending launch(ForwardBatch batch, List<BlockCopy> copies, RowSampling[] sampling, int[] feedRows) {
         if (outstanding.size() == 2) throw new IllegalStateException("a third step launched before the first was awaited");
         long id = steps++;
+        if (lastMaskedLaunch >= 0 && outstanding.contains(lastMaskedLaunch)) launchesAheadOfAMaskedStep++;
+        for (RowSampling row : sampling) {
+            if (!row.hostLogits() && row.tokenMask() != null) {
+                maskedRows++;
+                lastMaskedLaunch = id;
+            }
+        }
         outstanding.addLast(id);
         maxOutstanding = Math.max(maxOutstanding, outstanding.size());
         int[] input = batch.tokenIds().clone();
@@ -103,7 +121,8 @@ final class FakeDeviceExecutor implements StepExecutor {
             int token = input[batch.logitRows()[r]];
             int best = next(token, vocab);
             boolean poisoned = token == poisonToken;
-            tokens[r] = poisoned ? vocab + 5 : best;
+            long[] mask = sampling[r].hostLogits() ? null : sampling[r].tokenMask();
+            tokens[r] = poisoned ? vocab + 5 : mask == null ? best : closestAllowed(best, mask);
             if (sampling[r].hostLogits()) {
                 for (int v = 0; v < vocab; v++) {
                     float value = poisoned ? Float.NaN : -Math.abs(v - best);
@@ -124,6 +143,16 @@ final class FakeDeviceExecutor implements StepExecutor {
                 return logits.asSlice(4L * vocab * row, 4L * vocab);
             }
         };
+    }
+
+    /** The allowed token nearest {@code best} (the argmax of -|v - best| over allowed v, ties to the lower id), or -1. */
+    private int closestAllowed(int best, long[] mask) {
+        for (int d = 0; d < vocab; d++) {
+            for (int v : new int[] {best - d, best + d}) {
+                if (v >= 0 && v < vocab && (mask[v >>> 6] & (1L << v)) != 0) return v;
+            }
+        }
+        return -1;
     }
 
     @Override

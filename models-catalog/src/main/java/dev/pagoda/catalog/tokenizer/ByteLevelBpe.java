@@ -116,21 +116,12 @@ final class ByteLevelBpe implements PieceModel {
     @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int id : ids) appendBytes(vocab.pieces()[id], bytes);
+        for (int id : ids) bytes.writeBytes(tokenBytes(id));
         return Utf8.decodeLossy(bytes.toByteArray(), bytes.size());
     }
 
-    /** HF's ByteLevel decoder: a piece spelled wholly in the byte alphabet gives those bytes, any other its UTF-8. */
-    private static void appendBytes(String piece, ByteArrayOutputStream out) {
-        byte[] spelled = new byte[piece.length()];
-        for (int i = 0; i < piece.length(); i++) {
-            int b = ByteLevelAlphabet.byteOf(piece.charAt(i));
-            if (b < 0) {
-                out.writeBytes(piece.getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            spelled[i] = (byte) b;
-        }
-        out.writeBytes(spelled);
+    @Override
+    public byte[] tokenBytes(int id) {
+        return PieceBytes.byteLevel(vocab.pieces()[id]);
     }
 }

@@ -189,6 +189,12 @@ public final class GgufTokenizer implements Tokenizer {
     }
 
     @Override
+    public byte[] tokenBytes(int id) {
+        checkId(id);
+        return model.tokenBytes(id);
+    }
+
+    @Override
     public TokenizerConfig config() {
         return config;
     }

@@ -20,6 +20,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     private final HuggingFaceTokenizer hf;
     private final String[] pieces; // by id; null for unused ids
     private final boolean[] special; // by id: added token with "special": true
+    private final boolean byteLevel; // the decoder maps GPT-2's byte alphabet (else SentencePiece's "▁" and <0xXX>)
     private final TokenizerConfig config;
     private final OptionalInt bos;
     private final List<Integer> eos;
@@ -54,6 +55,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         this.pieces = json.pieces();
         this.special = new boolean[pieces.length];
         for (AddedToken t : json.addedTokens()) special[t.id()] = t.special();
+        this.byteLevel = json.byteLevel();
         this.config = config;
         this.bos = idOf(config.bosToken(), "bos_token", file);
         OptionalInt eosId = idOf(config.eosToken(), "eos_token", file);
@@ -136,6 +138,12 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     @Override
     public String tokenPiece(int id) {
         return pieces[checkId(id)];
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        String piece = pieces[checkId(id)];
+        return byteLevel ? PieceBytes.byteLevel(piece) : PieceBytes.sentencePiece(piece);
     }
 
     @Override

@@ -15,4 +15,7 @@ interface PieceModel {
 
     /** Text of {@code ids}, all of which are kept (skipping is done by the caller). */
     String decode(int[] ids);
+
+    /** The bytes {@code id} contributes to decoded text (see {@link Tokenizer#tokenBytes}). */
+    byte[] tokenBytes(int id);
 }

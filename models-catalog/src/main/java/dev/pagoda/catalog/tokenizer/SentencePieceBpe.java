@@ -134,7 +134,7 @@ final class SentencePieceBpe implements PieceModel {
         int pendingLength = 0;
         for (int id : ids) {
             String piece = vocab.pieces()[id];
-            int b = byteValue(piece);
+            int b = PieceBytes.byteTokenValue(piece);
             if (b >= 0) {
                 if (pendingLength == pending.length) pending = java.util.Arrays.copyOf(pending, pendingLength * 2);
                 pending[pendingLength++] = (byte) b;
@@ -160,11 +160,8 @@ final class SentencePieceBpe implements PieceModel {
         }
     }
 
-    /** The byte a {@code <0xXX>} piece stands for, or -1 for any other piece. */
-    private static int byteValue(String piece) {
-        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') return -1;
-        int hi = Character.digit(piece.charAt(3), 16);
-        int lo = Character.digit(piece.charAt(4), 16);
-        return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+    @Override
+    public byte[] tokenBytes(int id) {
+        return PieceBytes.sentencePiece(vocab.pieces()[id]);
     }
 }

@@ -33,6 +33,16 @@ public interface Tokenizer {
     /** The raw vocabulary string of {@code id} (e.g. {@code "Ġthe"}, {@code "▁the"}, {@code "<0x0A>"}). */
     String tokenPiece(int id);
 
+    /**
+     * The bytes {@code id} stands for in decoded text, as the decoder maps its piece: GPT-2's byte
+     * alphabet for byte-level vocabularies, "▁" as a space and {@code <0xXX>} as one byte for
+     * SentencePiece ones; special and added tokens give their text's UTF-8. What a grammar over bytes
+     * matches the token against. Concatenated over a sequence they give its decoded text's bytes,
+     * except that SentencePiece decoders also drop the whole text's first space (a property of the
+     * position, not of a token) and print invalid UTF-8 their own way.
+     */
+    byte[] tokenBytes(int id);
+
     /** A fresh streaming decoder for one sequence. */
     default IncrementalDetokenizer newDetokenizer(boolean skipSpecialTokens) {
         return new IncrementalDetokenizer(this, skipSpecialTokens);

@@ -112,6 +112,7 @@ public final class TokenizerGate {
         @Override public List<Integer> eosTokenIds() { return t.eosTokenIds(); }
         @Override public boolean isSpecial(int id) { return t.isSpecial(id); }
         @Override public String tokenPiece(int id) { return t.tokenPiece(id); }
+        @Override public byte[] tokenBytes(int id) { return t.tokenBytes(id); }
         @Override public IncrementalDetokenizer newDetokenizer(boolean skipSpecialTokens) { return t.newDetokenizer(skipSpecialTokens); }
         @Override public TokenizerConfig config() { return t.config(); }
     }

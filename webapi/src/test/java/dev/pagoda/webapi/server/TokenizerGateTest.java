@@ -55,6 +55,7 @@ class TokenizerGateTest {
         @Override public List<Integer> eosTokenIds() { return t.eosTokenIds(); }
         @Override public boolean isSpecial(int id) { return t.isSpecial(id); }
         @Override public String tokenPiece(int id) { return t.tokenPiece(id); }
+        @Override public byte[] tokenBytes(int id) { return t.tokenBytes(id); }
         @Override public dev.pagoda.catalog.tokenizer.TokenizerConfig config() { return t.config(); }
     }
 }

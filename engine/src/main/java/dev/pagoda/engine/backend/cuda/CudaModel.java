@@ -68,7 +68,7 @@ public final class CudaModel implements AutoCloseable {
         this.kernels = kernels;
         int maxBlocksPerSeq = Math.ceilDiv(limits.maxModelLen(), limits.blockSize());
         this.inputs = new StepInputs(device, limits.maxTokens(), limits.maxSeqs(), maxBlocksPerSeq, CudaKernels.prefillTileRows(),
-                limits.maxCopies());
+                limits.maxCopies(), spec.vocabSize());
         CudaOps declared = null;
         DeviceBuffer sampled = null;
         try {
@@ -172,7 +172,7 @@ public final class CudaModel implements AutoCloseable {
         if (rows == 0) return;
         kernels.sample(s, new CudaKernels.SamplingBatch(logits(), rows, vocabSize(), inputs.at(inputs.temperature),
                 inputs.at(inputs.topK), inputs.at(inputs.topP), inputs.at(inputs.minP), inputs.at(inputs.seeds),
-                inputs.at(inputs.counters), outTokens()));
+                inputs.at(inputs.counters), inputs.at(inputs.maskRows), inputs.maskWords(), inputs.maskStride, outTokens()));
         if (timeline != null) timeline.mark("sample", s);
     }
 

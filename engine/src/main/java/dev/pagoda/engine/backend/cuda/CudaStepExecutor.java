@@ -228,7 +228,9 @@ public final class CudaStepExecutor implements StepExecutor {
         for (int s = seqs; s < paddedSeqs; s++) in.putInt(in.decodeSeqs, numDecode++, s);
         int copyCount = writeCopies(copies);
         if (feedRows != null) in.putInts(in.feedRows, feedRows, tokens);
+        int masked = writeMasks(sampling, paddedSeqs);
         in.upload(paddedSeqs, stream);
+        in.uploadMasks(masked, stream);
         if (feedRows != null) model.fillPendingTokens(tokens); // reads the previous step's sampled ids, still on the device
         model.copyBlocks(copyCount);
         return graphBatch > 0
@@ -306,6 +308,24 @@ public final class CudaStepExecutor implements StepExecutor {
         in.putFloat(in.minP, r, p.minP());
         in.putLong(in.seeds, r, p.seed());
         in.putInt(in.counters, r, p.counter());
+    }
+
+    /**
+     * Each row's bitmask row (-1 for none, padding included) and the bitmasks of the rows the
+     * device samples under a structured-output constraint, packed; returns how many.
+     */
+    private int writeMasks(RowSampling[] sampling, int paddedRows) {
+        int masked = 0;
+        for (int r = 0; r < paddedRows; r++) {
+            long[] bits = r < sampling.length && !sampling[r].hostLogits() ? sampling[r].tokenMask() : null;
+            if (bits == null) {
+                in.putInt(in.maskRows, r, -1);
+            } else {
+                in.putMask(masked, bits);
+                in.putInt(in.maskRows, r, masked++);
+            }
+        }
+        return masked;
     }
 
     private int writeCopies(List<BlockCopy> copies) {

@@ -18,8 +18,16 @@ public interface StepExecutor extends AutoCloseable {
      * What the device sampler needs for one logit row.
      *
      * @param hostLogits copy this row's logits back: the host samples it (logprobs, penalties, bias …)
+     * @param tokenMask  the structured-output tokens allowed, as a bitmask over the vocabulary (bit
+     *                   {@code id % 64} of word {@code id / 64}), read at launch; null for none
      */
-    record RowSampling(float temperature, int topK, float topP, float minP, long seed, int counter, boolean hostLogits) {}
+    record RowSampling(float temperature, int topK, float topP, float minP, long seed, int counter, boolean hostLogits, long[] tokenMask) {
+
+        /** Without a token mask. */
+        public RowSampling(float temperature, int topK, float topP, float minP, long seed, int counter, boolean hostLogits) {
+            this(temperature, topK, topP, minP, seed, counter, hostLogits, null);
+        }
+    }
 
     /** A step's sampled ids; {@link #logits} for rows that asked for host logits. */
     interface Result {

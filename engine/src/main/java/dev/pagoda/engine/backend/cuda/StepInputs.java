@@ -21,9 +21,14 @@ import java.lang.foreign.ValueLayout;
  *
  * <pre>
  *   [tokenIds T][feedRows T][positions T][slots T][queryStart S+1][contextLens S][logitRows R][decodeSeqs S]
- *   [tileSeq P][tileRow P][copyPairs 2C][temperature R][topK R][topP R][minP R][counters R]
+ *   [tileSeq P][tileRow P][copyPairs 2C][temperature R][topK R][topP R][minP R][counters R][maskRows R]
  *   [seeds R (8-byte)][blockTables S × maxBlocksPerSeq]         (int32 unless noted)
+ *   token masks, a buffer of their own: [maskWords R × maskStride] uint32
  * </pre>
+ *
+ * <p>Structured-output rows carry a bitmask over the vocabulary ({@code maskStride} uint32 words
+ * each); only the rows a step has are copied, in a second copy, so a step without structured
+ * rows moves none of it.
  */
 final class StepInputs implements AutoCloseable {
 
@@ -49,15 +54,19 @@ final class StepInputs implements AutoCloseable {
     final long topP;
     final long minP;
     final long counters;
+    final long maskRows; // (R) the row's bitmask row in the mask buffer, or -1
     final long seeds;
     final long blockTables;
     private final long totalBytes;
 
+    final int maskStride; // uint32 words per bitmask row: the vocabulary rounded up to whole 64-bit words
     private final PinnedBuffer[] staging = new PinnedBuffer[2];
+    private final PinnedBuffer[] maskStaging = new PinnedBuffer[2]; // (maxSeqs, maskStride) uint32 each
     private int current;
     private final DeviceBuffer device;
+    private final DeviceBuffer masks; // (maxSeqs, maskStride) uint32
 
-    StepInputs(CudaDevice cuda, int maxTokens, int maxSeqs, int maxBlocksPerSeq, int tileRows, int maxCopies) {
+    StepInputs(CudaDevice cuda, int maxTokens, int maxSeqs, int maxBlocksPerSeq, int tileRows, int maxCopies, int vocab) {
         this.maxTokens = maxTokens;
         this.maxSeqs = maxSeqs;
         this.maxBlocksPerSeq = maxBlocksPerSeq;
@@ -80,6 +89,7 @@ final class StepInputs implements AutoCloseable {
         topP = at; at += 4L * maxSeqs;
         minP = at; at += 4L * maxSeqs;
         counters = at; at += 4L * maxSeqs;
+        maskRows = at; at += 4L * maxSeqs;
         at = align(at, 8);
         seeds = at; at += 8L * maxSeqs;
         at = align(at, 16);
@@ -88,6 +98,30 @@ final class StepInputs implements AutoCloseable {
         this.staging[0] = new PinnedBuffer(totalBytes);
         this.staging[1] = new PinnedBuffer(totalBytes);
         this.device = cuda.allocate(totalBytes);
+        this.maskStride = 2 * Math.ceilDiv(vocab, 64);
+        long maskBytes = 4L * maskStride * maxSeqs;
+        this.maskStaging[0] = new PinnedBuffer(maskBytes);
+        this.maskStaging[1] = new PinnedBuffer(maskBytes);
+        this.masks = cuda.allocate(maskBytes);
+    }
+
+    /** Device address of the bitmask rows. */
+    long maskWords() {
+        return masks.address();
+    }
+
+    /**
+     * Bitmask row {@code row}: {@code bits} over the vocabulary, bit {@code id % 64} of long
+     * {@code id / 64} (little-endian: the same bits as uint32 word {@code id / 32}, bit {@code id % 32}).
+     */
+    void putMask(int row, long[] bits) {
+        if (bits.length * 2L < maskStride) throw new IllegalArgumentException("a token mask of " + bits.length + " longs for rows of " + maskStride + " words");
+        MemorySegment.copy(bits, 0, maskStaging[current].segment(), ValueLayout.JAVA_LONG, 4L * maskStride * row, maskStride / 2);
+    }
+
+    /** Queues the copy of the first {@code rows} bitmask rows onto {@code stream}. */
+    void uploadMasks(int rows, CudaStream stream) {
+        if (rows > 0) maskStaging[current].uploadAsync(masks.address(), 4L * maskStride * rows, stream);
     }
 
     private static long align(long v, long a) {
@@ -142,6 +176,9 @@ final class StepInputs implements AutoCloseable {
     public void close() {
         staging[0].close();
         staging[1].close();
+        maskStaging[0].close();
+        maskStaging[1].close();
         device.close();
+        masks.close();
     }
 }

@@ -102,10 +102,20 @@ public final class CudaKernels implements AutoCloseable {
      * @param minP        f32 (rows), 0 = off
      * @param seeds       int64 (rows)
      * @param counters    int32 (rows): the draw is a function of (seed, counter, logits) only
-     * @param outTokens   int32 (rows) out; -1 where no logit is finite
+     * @param maskRows    int32 (rows): the row's structured-output bitmask in {@code maskWords}, -1 for none; 0 (null) for no masks at all
+     * @param maskWords   uint32 (masked rows, maskStride): bit {@code i & 31} of word {@code i >> 5} allows token i
+     * @param maskStride  uint32 words per bitmask row
+     * @param outTokens   int32 (rows) out; -1 where no allowed logit is finite
      */
     public record SamplingBatch(long logits, int rows, int vocab, long temperature, long topK, long topP, long minP,
-                                long seeds, long counters, long outTokens) {}
+                                long seeds, long counters, long maskRows, long maskWords, int maskStride, long outTokens) {
+
+        /** Without structured-output masks. */
+        public SamplingBatch(long logits, int rows, int vocab, long temperature, long topK, long topP, long minP, long seeds,
+                             long counters, long outTokens) {
+            this(logits, rows, vocab, temperature, topK, topP, minP, seeds, counters, 0, 0, 0, outTokens);
+        }
+    }
 
     private final LoadedKernels loaded;
     private final ElementwiseKernels elementwise;

@@ -9,6 +9,9 @@
 // row's result never depends on scheduling). The draw is an exponential race (Gumbel-max):
 // argmin E_i / w_i with E_i ~ Exp(1) from Philox4x32-10 keyed by the row's seed, counter = (token
 // group, counters[r]): a request's draw depends only on its own (seed, counter) and logits.
+// Structured output: a row r with maskRows[r] >= 0 may only draw the tokens whose bit is set in its
+// bitmask, maskWords[maskRows[r] * maskStride ...] (bit i & 31 of word i >> 5); every other token
+// counts as a -inf logit in every pass. maskRows null or -1: no mask.
 // A row with no finite logit yields -1.
 #include "common.cuh"
 
@@ -140,18 +143,24 @@ __device__ __forceinline__ unsigned long long block_sum_u64(unsigned long long v
     return v;
 }
 
+// The row's logit of token i, -inf where the row's bitmask (null: none) does not allow it.
+__device__ __forceinline__ float logit_at(const float *row, const unsigned *allowed, int i) {
+    float v = row[i];
+    return (allowed == nullptr || ((allowed[i >> 5] >> (i & 31)) & 1u)) ? v : -PAGODA_INF;
+}
+
 __device__ __forceinline__ float weight_of(float l, float max, float invT, float threshold) {
     return (l >= threshold) ? expf((l - max) * invT) : 0.f; // NaN compares false -> 0
 }
 
 // The k-th largest logit (duplicates counted), by radix selection on order keys.
-__device__ __forceinline__ float kth_largest(const float *row, int vocab, unsigned k, SampleShared &sh) {
+__device__ __forceinline__ float kth_largest(const float *row, const unsigned *allowed, int vocab, unsigned k, SampleShared &sh) {
     unsigned prefix = 0, mask = 0;
     for (int shift = 24; shift >= 0; shift -= 8) {
         for (int i = threadIdx.x; i < 256; i += blockDim.x) sh.count[i] = 0;
         __syncthreads();
         for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
-            unsigned key = order_key(row[i]);
+            unsigned key = order_key(logit_at(row, allowed, i));
             if ((key & mask) == prefix) atomicAdd(&sh.count[(key >> shift) & 255u], 1u);
         }
         __syncthreads();
@@ -174,17 +183,20 @@ __device__ __forceinline__ float kth_largest(const float *row, int vocab, unsign
 extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
     sample_tokens(const float *__restrict__ logits, int vocab, const float *__restrict__ temperature,
                   const int *__restrict__ topK, const float *__restrict__ topP, const float *__restrict__ minP,
-                  const long long *__restrict__ seeds, const int *__restrict__ counters, int *__restrict__ outTokens) {
+                  const long long *__restrict__ seeds, const int *__restrict__ counters, const int *__restrict__ maskRows,
+                  const unsigned *__restrict__ maskWords, int maskStride, int *__restrict__ outTokens) {
     __shared__ SampleShared sh;
     int r = blockIdx.x;
     const float *row = logits + (long long)r * vocab;
+    int maskRow = maskRows == nullptr ? -1 : maskRows[r];
+    const unsigned *allowed = maskRow < 0 ? nullptr : maskWords + (long long)maskRow * maskStride;
     int tid = threadIdx.x;
 
     // max and its lowest id
     float best = -PAGODA_INF;
     int bestId = 0x7fffffff;
     for (int i = tid; i < vocab; i += blockDim.x) {
-        float v = row[i];
+        float v = logit_at(row, allowed, i);
         if (v > best) { // strict: each thread visits ids in increasing order
             best = v;
             bestId = i;
@@ -195,7 +207,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
         if (tid == 0) outTokens[r] = -1;
         return;
     }
-    float max = row[argmax];
+    float max = logit_at(row, allowed, argmax);
     float t = temperature[r];
     if (t < GREEDY_EPS) {
         if (tid == 0) outTokens[r] = argmax;
@@ -203,7 +215,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
     }
     float invT = 1.f / t;
     int k = topK[r];
-    float threshold = (k > 0 && k < vocab) ? kth_largest(row, vocab, (unsigned)k, sh) : -PAGODA_INF;
+    float threshold = (k > 0 && k < vocab) ? kth_largest(row, allowed, vocab, (unsigned)k, sh) : -PAGODA_INF;
     float p = topP[r];
     float mp = minP[r];
 
@@ -212,7 +224,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
     int cutoffId = vocab;
     if (p < 1.f) {
         unsigned long long total = 0;
-        for (int i = tid; i < vocab; i += blockDim.x) total += mass_of(weight_of(row[i], max, invT, threshold));
+        for (int i = tid; i < vocab; i += blockDim.x) total += mass_of(weight_of(logit_at(row, allowed, i), max, invT, threshold));
         total = block_sum_u64(total, sh);
         unsigned long long target = (unsigned long long)((double)p * (double)total);
         if (target == 0) target = 1; // the most likely token always stays
@@ -225,7 +237,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
             }
             __syncthreads();
             for (int i = tid; i < vocab; i += blockDim.x) {
-                float w = weight_of(row[i], max, invT, threshold);
+                float w = weight_of(logit_at(row, allowed, i), max, invT, threshold);
                 unsigned bits = __float_as_uint(w);
                 if (w > 0.f && (bits & mask) == prefix) {
                     unsigned d = (bits >> shift) & 255u;
@@ -261,7 +273,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
             int per = (vocab + blockDim.x - 1) / blockDim.x;
             int lo = tid * per, hi = min(vocab, lo + per);
             unsigned mine = 0;
-            for (int i = lo; i < hi; i++) mine += weight_of(row[i], max, invT, threshold) == wStar;
+            for (int i = lo; i < hi; i++) mine += weight_of(logit_at(row, allowed, i), max, invT, threshold) == wStar;
             // inclusive scan of the per-thread counts: within warps, then warp totals in order
             int lane = tid & 31, warp = tid >> 5;
             unsigned incl = mine;
@@ -280,7 +292,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
             if (start < kept && start + mine >= kept) {
                 unsigned seen = start;
                 for (int i = lo; i < hi; i++) {
-                    if (weight_of(row[i], max, invT, threshold) == wStar && ++seen == kept) {
+                    if (weight_of(logit_at(row, allowed, i), max, invT, threshold) == wStar && ++seen == kept) {
                         sh.cutoffId = i;
                         break;
                     }
@@ -303,7 +315,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS, 1)
 #pragma unroll
         for (int j = 0; j < 4; j++) {
             int i = 4 * g + j;
-            float wi = i < vocab ? weight_of(row[i], max, invT, threshold) : 0.f;
+            float wi = i < vocab ? weight_of(logit_at(row, allowed, i), max, invT, threshold) : 0.f;
             bool keep = wi > 0.f && (p >= 1.f || wi > wStar || (wi == wStar && i <= cutoffId)) && (mp <= 0.f || wi >= mp);
             w[j] = keep ? wi : 0.f;
             any |= keep;

@@ -140,6 +140,90 @@ class SamplingKernelTest {
         }
     }
 
+    /**
+     * Structured-output masks: rows with a bitmask draw only allowed tokens — greedy the CPU
+     * Sampler's choice under the same mask (the allowed argmax, ties to the lowest id), random
+     * draws the distribution of the logits with every disallowed token at -inf — while unmasked
+     * rows of the same batch are untouched. The masks are mostly empty words, as a JSON state's are.
+     */
+    @Test
+    void maskedRowsDrawOnlyAllowedTokens() {
+        int rows = 24, words = Math.ceilDiv(VOCAB, 64);
+        Random r = new Random(12);
+        float[] logits = new float[rows * VOCAB];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) r.nextGaussian() * 3;
+        long[][] masks = new long[rows][];
+        for (int row = 0; row < rows; row++) {
+            if (row % 4 == 3) continue; // unmasked
+            masks[row] = new long[words];
+            for (int t = 0; t < VOCAB; t++) if (r.nextInt(20) == 0) masks[row][t >>> 6] |= 1L << t;
+        }
+        float[] temps = new float[rows];
+        for (int row = 0; row < rows; row++) temps[row] = row % 2 == 0 ? 0f : 1f;
+        int[] got = sampleMasked(logits, rows, temps, masks, 5L, 0);
+        Sampler cpu = new Sampler(new SamplerVocab(VOCAB, List.of()));
+        for (int row = 0; row < rows; row++) {
+            float[] masked = Arrays.copyOfRange(logits, row * VOCAB, (row + 1) * VOCAB);
+            if (masks[row] != null) for (int t = 0; t < VOCAB; t++) if ((masks[row][t >>> 6] & (1L << t)) == 0) masked[t] = Float.NEGATIVE_INFINITY;
+            if (temps[row] == 0f) {
+                SamplingState state = SamplingState.create(SamplingParams.greedy(4), new int[] {1}, new SamplerVocab(VOCAB, List.of()));
+                assertEquals(cpu.sample(masked, 0, state).tokenId(), got[row], "greedy row " + row);
+            } else {
+                assertTrue(got[row] >= 0 && masked[got[row]] > Float.NEGATIVE_INFINITY, "row " + row + " drew a disallowed token " + got[row]);
+            }
+        }
+        // the random draws of one masked row follow the masked distribution
+        float[] row = Arrays.copyOf(logits, VOCAB);
+        long[] mask = masks[0];
+        float[] maskedRow = row.clone();
+        for (int t = 0; t < VOCAB; t++) if ((mask[t >>> 6] & (1L << t)) == 0) maskedRow[t] = Float.NEGATIVE_INFINITY;
+        double[] p = FilteredDistribution.of(maskedRow, 1f, -1, 1f, 0f);
+        int draws = 4096 * 4;
+        int[] counts = new int[VOCAB];
+        float[] batch = new float[4096 * VOCAB];
+        long[][] batchMasks = new long[4096][];
+        for (int i = 0; i < 4096; i++) {
+            System.arraycopy(row, 0, batch, i * VOCAB, VOCAB);
+            batchMasks[i] = mask;
+        }
+        for (int start = 0; start < draws; start += 4096) {
+            for (int id : sampleMasked(batch, 4096, fillF(4096, 1f), batchMasks, 9L, start)) {
+                assertTrue(id >= 0 && p[id] > 0, "drew disallowed token " + id);
+                counts[id]++;
+            }
+        }
+        double tv = FilteredDistribution.totalVariation(counts, draws, p);
+        assertTrue(tv <= FilteredDistribution.tvBound(p, draws), "masked draws: total variation " + tv);
+    }
+
+    /** Samples rows with per-row bitmasks (null: none); the counter of row i is {@code counter + i}. */
+    private int[] sampleMasked(float[] logits, int rows, float[] temps, long[][] masks, long seed, int counter) {
+        int stride = 2 * Math.ceilDiv(VOCAB, 64);
+        int[] maskRows = fill(rows, -1);
+        int[] words = new int[rows * stride];
+        int n = 0;
+        for (int row = 0; row < rows; row++) {
+            if (masks[row] == null) continue;
+            for (int w = 0; w < stride / 2; w++) {
+                words[n * stride + 2 * w] = (int) masks[row][w];
+                words[n * stride + 2 * w + 1] = (int) (masks[row][w] >>> 32);
+            }
+            maskRows[row] = n++;
+        }
+        long[] seeds = new long[rows];
+        Arrays.fill(seeds, seed);
+        int[] counters = new int[rows];
+        for (int i = 0; i < rows; i++) counters[i] = counter + i;
+        try (DeviceArrays d = new DeviceArrays(gpu.device())) {
+            DeviceBuffer out = d.alloc(4L * rows);
+            gpu.kernels().sample(gpu.device().defaultStream(), new CudaKernels.SamplingBatch(d.f32(logits).address(), rows, VOCAB,
+                    d.f32(temps).address(), d.i32(fill(rows, -1)).address(), d.f32(fillF(rows, 1f)).address(), d.f32(fillF(rows, 0f)).address(),
+                    d.i64(seeds).address(), d.i32(counters).address(), d.i32(maskRows).address(), d.i32(Arrays.copyOf(words, Math.max(1, n) * stride)).address(),
+                    stride, out.address()));
+            return d.readI32(out, rows);
+        }
+    }
+
     private void checkDistribution(long seed, float temperature, int topK, float topP, float minP) {
         Random r = new Random(seed);
         float[] row = new float[VOCAB];

@@ -6,6 +6,7 @@ import dev.pagoda.engine.api.RequestStream;
 import dev.pagoda.engine.api.SampleDelta;
 import dev.pagoda.engine.api.StreamEvent;
 import dev.pagoda.engine.sample.SamplingParams;
+import dev.pagoda.engine.structured.StructuredOutput;
 import dev.pagoda.engine.telemetry.StepStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +21,40 @@ import java.util.function.Consumer;
  * Submits a batch of prompts at once (vLLM's offline {@code LLM.generate}) and waits until every
  * request finishes, one virtual thread draining each stream. Sampling follows vLLM's benchmark
  * scripts: temperature 1, top-p 1, {@code ignore_eos}, exactly {@code outputLen} tokens; each
- * request gets its own seed so a run repeats.
+ * request gets its own seed so a run repeats. With a structured-output constraint every request
+ * is held to it; an output that completes its grammar then emits end tokens up to
+ * {@code outputLen} (that is what {@code ignore_eos} does under a grammar), and the tokens before
+ * that point are counted ({@link #constrainedTokens}).
  */
 final class BatchRunner {
 
     private final InferenceEngine engine;
+    private final StructuredOutput constraint; // null: free text
+    private final java.util.Set<Integer> endTokens;
+    private final java.util.concurrent.atomic.AtomicLong constrainedTokens = new java.util.concurrent.atomic.AtomicLong();
     private int batchesRun;
 
     BatchRunner(InferenceEngine engine) {
+        this(engine, null);
+    }
+
+    BatchRunner(InferenceEngine engine, StructuredOutput constraint) {
         this.engine = engine;
+        this.constraint = constraint;
+        this.endTokens = new java.util.HashSet<>(engine.model().spec().eosTokenIds());
+        engine.model().tokenizer().ifPresent(t -> endTokens.addAll(t.eosTokenIds()));
+    }
+
+    /** Output tokens generated while their grammar was still open, over every batch run. */
+    long constrainedTokens() {
+        return constrainedTokens.get();
+    }
+
+    /** One request of one token under the constraint, so the grammar is compiled (and cached) before anything is timed. */
+    void warmUp(int[] prompt) throws InterruptedException {
+        SamplingParams params = SamplingParams.builder().maxTokens(1).structuredOutput(constraint).build();
+        RequestStream stream = engine.submit(new GenerationRequest("bench-warm-up", prompt, params));
+        drain(stream, 1, false);
     }
 
     /**
@@ -48,9 +74,9 @@ final class BatchRunner {
             try {
                 for (int i = 0; i < prompts.length; i++) {
                     SamplingParams params = SamplingParams.builder().temperature(1.0).topP(1.0).ignoreEos(true)
-                            .maxTokens(outputLen).seed(seed + i).build();
+                            .maxTokens(outputLen).seed(seed + i).structuredOutput(constraint).build();
                     RequestStream stream = engine.submit(new GenerationRequest("bench-" + batch + "-" + i, prompts[i], params));
-                    counts.add(drains.submit(() -> drain(stream, outputLen)));
+                    counts.add(drains.submit(() -> drain(stream, outputLen, constraint != null)));
                 }
             } finally {
                 engine.resume();
@@ -84,16 +110,23 @@ final class BatchRunner {
         }
     }
 
-    /** @return {prompt tokens, output tokens} of the request */
-    private static long[] drain(RequestStream stream, int outputLen) throws InterruptedException {
+    /** @return {prompt tokens, output tokens} of the request; counts its tokens before the first end token when {@code constrained} */
+    private long[] drain(RequestStream stream, int outputLen, boolean constrained) throws InterruptedException {
         try (stream) {
             long output = 0;
+            long beforeEnd = -1;
             StreamEvent event;
             StreamEvent last = null;
             while ((event = stream.next()) != null) {
-                for (SampleDelta d : event.deltas()) output += d.tokenIds().length;
+                for (SampleDelta d : event.deltas()) {
+                    for (int t : d.tokenIds()) {
+                        if (beforeEnd < 0 && endTokens.contains(t)) beforeEnd = output;
+                        output++;
+                    }
+                }
                 last = event;
             }
+            if (constrained) constrainedTokens.addAndGet(beforeEnd < 0 ? output : beforeEnd);
             if (last == null || !last.finished()) {
                 throw new IllegalStateException("request " + stream.requestId() + ": the stream ended without a final event");
             }

@@ -185,6 +185,30 @@ class BenchCommandsTest {
     }
 
     @Test
+    void throughputHoldsEveryRequestToTheStructuredOutputSchema() throws IOException {
+        Path schema = dir.resolve("schema.json");
+        String text = "{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}";
+        java.nio.file.Files.writeString(schema, text);
+        Run run = pagoda(setup(4), "bench", "throughput", "--model", "qwen2.5-0.5b", "--load-format", "dummy", "--num-prompts", "5",
+                "--input-len", "4", "--output-len", "3", "--structured-output-schema", schema.toString());
+        assertEquals(0, run.exit(), run.err());
+        FakeEngine engine = engines.getFirst();
+        assertEquals(6, engine.requests.size(), "a one-token warm-up, then the five");
+        for (GenerationRequest r : engine.requests) {
+            var constraint = (dev.pagoda.engine.structured.StructuredOutput.JsonSchema) r.params().structuredOutput();
+            assertEquals(text, constraint.schemaJson());
+            assertEquals("--structured-output-schema", constraint.parameter());
+        }
+        assertEquals(1, engine.requests.getFirst().params().maxTokens());
+        assertTrue(run.out().contains("Structured output: " + schema + ", grammar compiled"), run.out());
+        assertTrue(run.out().contains("output tokens were generated while the grammar was open"), run.out());
+
+        Run missing = pagoda(setup(4), "bench", "throughput", "--model", "x", "--structured-output-schema", dir.resolve("none.json").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().startsWith("pagoda: --structured-output-schema " + dir.resolve("none.json") + ": cannot read it"), missing.err());
+    }
+
+    @Test
     void badFlagsAndFailedRequestsGiveOneLineErrors() {
         Run zero = pagoda(setup(4), "bench", "throughput", "--model", "x", "--num-prompts", "0");
         assertEquals(2, zero.exit());
