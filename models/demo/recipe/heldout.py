@@ -2,7 +2,7 @@
 same thing: the held-out ids cut into consecutive windows of EVAL_WINDOW tokens (the tail that
 does not fill a window is dropped); within each window every token after the first is predicted
 from the ones before it; perplexity = exp(mean negative log-likelihood over those predictions).
-Pagoda's side is dev.pagoda.engine.eval.Perplexity (same windows, same formula).
+Pagoda's side is dev.pagoda.engine.eval.PerplexityMain (same windows, same formula).
 """
 import numpy as np
 import torch
